@@ -1,0 +1,40 @@
+/**
+ * Stack and fault events, on the same clock as the attempt history (epoch milliseconds).
+ * Components of the reference stack log JSON lines to stdout; a line with an `event` field is an event.
+ */
+export type StackEventType =
+  | 'failover.detected' // controller: primary lost (after the grace period)
+  | 'failover.promoted' // controller: a standby promoted, epoch bumped
+  | 'failover.fenced' // controller: old primary fenced
+  | 'failover.repointed' // controller: APIs told about the new primary
+  | 'failover.failed' // controller: no eligible standby
+  | 'region.rejoined' // controller: old primary re-seeded as a standby
+  | 'router.switch' // router: preferred region changed
+  | 'router.region-unhealthy'
+  | 'router.region-healthy'
+  | 'fault.applied'
+  | 'fault.reverted'
+  | 'phase' // run pipeline phase change (steady-state, load, heal, settle...)
+  | 'process.exited';
+
+export interface StackEvent {
+  /** Epoch milliseconds (may be fractional). */
+  time: number;
+  type: StackEventType;
+  component?: string;
+  region?: string;
+  /** Event-specific fields, e.g. {from, to} for router.switch, {epoch, region} for failover.promoted. */
+  data?: Record<string, unknown>;
+}
+
+/** One structured log line of a stack component. */
+export interface ComponentLogLine {
+  time: string; // ISO 8601
+  level: 'debug' | 'info' | 'warn' | 'error';
+  runId: string;
+  component: string;
+  region?: string;
+  msg: string;
+  event?: StackEventType;
+  [field: string]: unknown;
+}
