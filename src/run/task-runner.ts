@@ -49,7 +49,13 @@ export async function runTasks<Context>(
     const startedAt = Date.now();
     try {
       await raceAbort(task.setup(context, signal), signal);
-      record({ title: task.title, phase: 'setup', status: 'passed', startedAt, durationMs: Date.now() - startedAt });
+      record({
+        title: task.title,
+        phase: 'setup',
+        status: 'passed',
+        startedAt,
+        durationMs: Date.now() - startedAt,
+      });
     } catch (setupError) {
       error = setupError;
       record({
@@ -70,7 +76,13 @@ export async function runTasks<Context>(
     const startedAt = Date.now();
     try {
       await task.teardown(context);
-      record({ title: task.title, phase: 'teardown', status: 'passed', startedAt, durationMs: Date.now() - startedAt });
+      record({
+        title: task.title,
+        phase: 'teardown',
+        status: 'passed',
+        startedAt,
+        durationMs: Date.now() - startedAt,
+      });
     } catch (teardownError) {
       teardownErrors.push(teardownError);
       record({
@@ -88,9 +100,9 @@ export async function runTasks<Context>(
 
 /** Settle as soon as the signal aborts, so a stuck setup cannot delay teardown past Ctrl-C. */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  if (signal.aborted) return Promise.reject(asError(signal.reason));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
+    const onAbort = () => reject(asError(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (value) => {
@@ -99,8 +111,10 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
       (reason: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(reason);
+        reject(asError(reason));
       },
     );
   });
 }
+
+const asError = (reason: unknown): Error => (reason instanceof Error ? reason : new Error(String(reason)));
