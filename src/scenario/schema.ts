@@ -9,10 +9,13 @@ import { SEEDED_BUGS } from '../topology/topology.js';
 
 /** `30s`, `2m`, `500ms` (or a number of ms) -> milliseconds. */
 export const duration = z
-  .union([
-    z.string().regex(new RegExp(DURATION_PATTERN), 'expected a duration such as 500ms, 30s or 2m'),
-    z.number().int().nonnegative(),
-  ])
+  .union(
+    [
+      z.string().regex(new RegExp(DURATION_PATTERN), 'expected a duration such as 500ms, 30s or 2m'),
+      z.number().int().nonnegative(),
+    ],
+    { error: 'expected a duration such as 500ms, 30s or 2m (or a number of milliseconds)' },
+  )
   .transform((value) => parseDuration(value)!)
   .meta({ description: 'A duration: 500ms, 30s, 2m, 1h, or a number of milliseconds' });
 
@@ -76,7 +79,10 @@ export const loadSchema = z
       .strictObject({
         count: z.number().int().min(2).default(100),
         funding: z.number().int().positive().default(1_000_000),
-        currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+        currency: z
+          .string()
+          .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+          .default('USD'),
       })
       .default({ count: 100, funding: 1_000_000, currency: 'USD' }),
     amount: z

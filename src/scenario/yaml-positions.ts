@@ -1,0 +1,67 @@
+/**
+ * Maps a path in the parsed scenario back to where it is written in the YAML source, so every issue
+ * can say file:line:col. Paths that do not exist in the source (a missing key, a defaulted section)
+ * resolve to the nearest ancestor that does.
+ */
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+
+export interface SourceLocation {
+  line: number;
+  col: number;
+  /** Whether the whole path exists in the source (false: the location is an ancestor's). */
+  exact: boolean;
+  /** The node's source text (scalars only), for quoting the offending value. */
+  text?: string;
+}
+
+interface Found {
+  node: Node | null;
+  keyNode: Node | null;
+  exact: boolean;
+}
+
+function find(doc: Document, path: readonly PropertyKey[]): Found {
+  let node = doc.contents;
+  let keyNode: Node | null = null;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      if (pair === undefined) return { node, keyNode, exact: false };
+      keyNode = pair.key as Node;
+      node = (pair.value as Node | null) ?? null;
+      // `key:` with no value: point at the key.
+      if (node === null) return { node: keyNode, keyNode, exact: true };
+    } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+      node = node.items[segment] as Node;
+      keyNode = null;
+    } else {
+      return { node, keyNode, exact: false };
+    }
+  }
+  return { node, keyNode, exact: true };
+}
+
+export function locate(
+  doc: Document,
+  source: string,
+  lineCounter: LineCounter,
+  path: readonly PropertyKey[],
+  options: { atKey?: boolean } = {},
+): SourceLocation {
+  const found = find(doc, path);
+  // A missing key is reported at its parent's key (`load:`), not at the parent's first child.
+  const target = options.atKey || !found.exact ? (found.keyNode ?? found.node) : found.node;
+  const offset = target?.range?.[0] ?? 0;
+  const { line, col } = lineCounter.linePos(offset);
+  const location: SourceLocation = { line: Math.max(line, 1), col: Math.max(col, 1), exact: found.exact };
+  if (found.exact && isScalar(found.node) && found.node.range) {
+    location.text = source.slice(found.node.range[0], found.node.range[1]).trim();
+  }
+  return location;
+}
+
+/** Position of a byte offset (YAML syntax errors). */
+export function positionOf(lineCounter: LineCounter, offset: number): { line: number; col: number } {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line: Math.max(line, 1), col: Math.max(col, 1) };
+}
