@@ -1,0 +1,33 @@
+/** Small formatting helpers shared by the text reporters. */
+import type { Anomaly } from '../checks/verdict.js';
+
+export function formatNumber(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined) return 'n/a';
+  if (Number.isInteger(value)) return String(value);
+  return value.toFixed(digits);
+}
+
+export function formatPercent(value: number | null | undefined): string {
+  return value === null || value === undefined ? 'n/a' : `${(value * 100).toFixed(2)}%`;
+}
+
+export function formatTime(epochMs: number | null | undefined): string {
+  return epochMs === null || epochMs === undefined ? 'n/a' : new Date(epochMs).toISOString();
+}
+
+/** Seconds since the run's first phase, for timelines ("t+12.3s"). */
+export function relativeSeconds(epochMs: number, origin: number): string {
+  return `t+${((epochMs - origin) / 1000).toFixed(1)}s`;
+}
+
+/** One anomaly as a few plain-text lines: the message, then its evidence as compact JSON. */
+export function anomalyText(anomaly: Anomaly): string {
+  const where = [
+    anomaly.key && `key ${anomaly.key}`,
+    anomaly.account && `account ${anomaly.account}`,
+    anomaly.region && `region ${anomaly.region}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${anomaly.message}${where ? ` (${where})` : ''}\n${JSON.stringify(anomaly.evidence, null, 2)}`;
+}

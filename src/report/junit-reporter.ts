@@ -1,0 +1,102 @@
+/**
+ * junit.xml: a testcase per gate and per checker, failures carrying their evidence. Read by GitHub
+ * Actions (test-reporting actions), GitLab (`artifacts:reports:junit`) and Jenkins.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Reporter } from './reporter.js';
+import type { RunReport } from './run-report.js';
+import { anomalyText } from './format.js';
+
+interface TestCase {
+  name: string;
+  classname: string;
+  timeSeconds: number;
+  failure?: { message: string; body: string };
+  error?: { message: string; body: string };
+}
+
+export function escapeXml(text: string): string {
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // XML 1.0 cannot carry most control characters, even escaped.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  );
+}
+
+function suite(name: string, cases: TestCase[]): string {
+  const failures = cases.filter((c) => c.failure).length;
+  const errors = cases.filter((c) => c.error).length;
+  const time = cases.reduce((sum, c) => sum + c.timeSeconds, 0);
+  const body = cases
+    .map((c) => {
+      const open = `    <testcase name="${escapeXml(c.name)}" classname="${escapeXml(c.classname)}" time="${c.timeSeconds.toFixed(3)}"`;
+      const problem = c.failure ?? c.error;
+      if (!problem) return `${open}/>`;
+      const tag = c.failure ? 'failure' : 'error';
+      return `${open}>\n      <${tag} message="${escapeXml(problem.message)}">${escapeXml(problem.body)}</${tag}>\n    </testcase>`;
+    })
+    .join('\n');
+  return `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n${body}\n  </testsuite>`;
+}
+
+export function renderJunit(report: RunReport): string {
+  const classname = `chaosbank.${report.run.scenario.name}`;
+  const runSeconds = report.run.durationMs / 1000;
+  const runCases: TestCase[] = [];
+  if (report.run.status === 'aborted' || report.run.status === 'error' || report.run.status === 'interrupted')
+    runCases.push({
+      name: 'run completed',
+      classname,
+      timeSeconds: runSeconds,
+      error: { message: `run ${report.run.status}`, body: report.run.reason ?? '' },
+    });
+  const gateCases: TestCase[] = report.gates.map((g) => ({
+    name: `gate: ${g.gate}`,
+    classname: `${classname}.gates`,
+    timeSeconds: 0,
+    ...(g.passed
+      ? {}
+      : {
+          failure: {
+            message: g.reason,
+            body: `actual: ${String(g.actual)}\nthreshold: ${g.op} ${g.threshold}`,
+          },
+        }),
+  }));
+  const checkerCases: TestCase[] = (report.verdict?.checkers ?? []).map((c) => ({
+    name: `checker: ${c.name}`,
+    classname: `${classname}.checkers`,
+    timeSeconds: 0,
+    ...(c.passed
+      ? {}
+      : {
+          failure: {
+            message: c.summary,
+            body: c.anomalies
+              .map((a) => `${a.type}: ${a.count}\n\n${a.examples.map(anomalyText).join('\n\n')}`)
+              .join('\n\n'),
+          },
+        }),
+  }));
+  const suites = [
+    runCases.length > 0 ? suite(`${report.run.scenario.name} run`, runCases) : '',
+    suite(`${report.run.scenario.name} gates`, gateCases),
+    suite(`${report.run.scenario.name} checkers`, checkerCases),
+  ].filter(Boolean);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="chaosbank ${escapeXml(report.run.id)}" time="${runSeconds.toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+export const junitReporter: Reporter = {
+  name: 'junit',
+  async write(report, outDir) {
+    const file = join(outDir, 'junit.xml');
+    await writeFile(file, renderJunit(report));
+    return [file];
+  },
+};

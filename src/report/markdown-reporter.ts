@@ -1,0 +1,107 @@
+/** summary.md: the run at a glance for people and for `$GITHUB_STEP_SUMMARY`. */
+import { appendFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Reporter } from './reporter.js';
+import type { RunReport } from './run-report.js';
+import { formatNumber, formatPercent, relativeSeconds } from './format.js';
+
+const HEADLINE_METRICS = [
+  'mttr_s',
+  'outage_s',
+  'detection_s',
+  'rpo_s',
+  'success_rate',
+  'p99_ms',
+  'anomalies',
+] as const;
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderMarkdown(report: RunReport): string {
+  const { run, verdict } = report;
+  const icon = run.status === 'passed' ? '✅' : '❌';
+  const lines: string[] = [
+    `# ${icon} ${run.scenario.name}: ${run.status.toUpperCase()}`,
+    '',
+    `Run \`${run.id}\` · driver ${run.driver} · seed ${run.seed} · ${(run.durationMs / 1000).toFixed(1)} s · ` +
+      `${report.topology.regions.join(', ')} (primary ${report.topology.primary}, ${report.topology.replication} replication)` +
+      (report.topology.bugs.length > 0 ? ` · seeded bugs: ${report.topology.bugs.join(', ')}` : ''),
+    '',
+  ];
+  if (run.reason) lines.push(`> ${run.reason}`, '');
+
+  if (verdict) {
+    lines.push('| metric | value |', '|---|---|');
+    for (const name of HEADLINE_METRICS) {
+      const value = verdict.metrics[name];
+      lines.push(`| ${name} | ${name === 'success_rate' ? formatPercent(value) : formatNumber(value)} |`);
+    }
+    lines.push('');
+  }
+
+  if (report.gates.length > 0) {
+    lines.push('## Gates', '', '| gate | actual | result |', '|---|---|---|');
+    for (const g of report.gates)
+      lines.push(
+        `| \`${cell(g.gate)}\` | ${formatNumber(g.actual)} | ${g.passed ? '✅ pass' : `❌ ${cell(g.reason)}`} |`,
+      );
+    lines.push('');
+  }
+
+  if (verdict) {
+    lines.push('## Checkers', '', '| checker | result | summary |', '|---|---|---|');
+    for (const c of verdict.checkers)
+      lines.push(`| ${c.name} | ${c.passed ? '✅' : '❌'} | ${cell(c.summary)} |`);
+    lines.push('');
+    const anomalies = verdict.checkers.flatMap((c) => c.anomalies).filter((a) => a.count > 0);
+    if (anomalies.length > 0) {
+      lines.push('## Anomalies', '');
+      for (const a of anomalies) {
+        lines.push(`### ${a.type} (${a.count})`, '');
+        for (const example of a.examples.slice(0, 3))
+          lines.push(
+            `- ${example.message}`,
+            '',
+            '  ```json',
+            ...JSON.stringify(example.evidence, null, 2)
+              .split('\n')
+              .map((l) => `  ${l}`),
+            '  ```',
+            '',
+          );
+      }
+    }
+  }
+
+  const origin = report.phases[0]?.start ?? 0;
+  if (report.faults.length > 0 || report.events.length > 0) {
+    lines.push('## Timeline', '');
+    const entries = [
+      ...report.phases.map((p) => ({ time: p.start, text: `phase **${p.name}**` })),
+      ...report.events
+        .filter((e) => e.type !== 'phase')
+        .map((e) => ({
+          time: e.time,
+          text: `${e.type}${e.region ? ` ${e.region}` : ''}${e.data ? ` ${JSON.stringify(e.data)}` : ''}`,
+        })),
+    ].sort((a, b) => a.time - b.time);
+    for (const e of entries.slice(0, 200)) lines.push(`- ${relativeSeconds(e.time, origin)} ${cell(e.text)}`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function markdownReporter(options: { stepSummaryPath?: string } = {}): Reporter {
+  return {
+    name: 'markdown',
+    async write(report, outDir) {
+      const file = join(outDir, 'summary.md');
+      const text = renderMarkdown(report);
+      await writeFile(file, text);
+      if (options.stepSummaryPath) await appendFile(options.stepSummaryPath, text);
+      return [file];
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sampleReport } from './sample-report.js';
+import { renderJunit } from './junit-reporter.js';
+import { renderMarkdown, markdownReporter } from './markdown-reporter.js';
+import { renderHtml } from './html-reporter.js';
+import { writeReports, type Reporter } from './reporter.js';
+import { jsonReporter } from './json-reporter.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cb-report-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('junit', () => {
+  it('has a testcase per gate and per checker, failures with escaped evidence', () => {
+    const xml = renderJunit(sampleReport({ failGate: true }));
+    expect(xml.match(/<testcase /g)).toHaveLength(4);
+    expect(xml).toContain('<failure message="lost_writes was 1, expected == 0">');
+    expect(xml).toContain('&lt;after failover&gt;');
+    expect(xml).not.toContain('<after failover>');
+    expect(xml).toMatch(/<testsuite name="region-outage gates" tests="2" failures="1"/);
+  });
+
+  it('reports no failure when everything passed', () => {
+    expect(renderJunit(sampleReport())).not.toContain('<failure');
+  });
+});
+
+describe('markdown', () => {
+  it('shows the verdict, the gate table and the anomalies', () => {
+    const md = renderMarkdown(sampleReport({ failGate: true }));
+    expect(md).toMatch(/^# ❌ region-outage: FAILED/);
+    expect(md).toContain('| `lost_writes == 0` | 1 | ❌ lost_writes was 1, expected == 0 |');
+    expect(md).toContain('### lost-write (1)');
+  });
+
+  it('appends to the GitHub step summary when asked', async () => {
+    const summary = join(dir, 'step-summary.md');
+    await markdownReporter({ stepSummaryPath: summary }).write(sampleReport(), dir);
+    expect(await readFile(summary, 'utf8')).toContain('# ✅ region-outage: PASSED');
+  });
+});
+
+describe('html', () => {
+  it('is self-contained with charts, shaded fault windows and failover markers', () => {
+    const html = renderHtml(sampleReport());
+    expect(html.match(/<svg /g)).toHaveLength(3);
+    expect(html).toContain('class="fault-band"');
+    expect(html).toContain('failover.promoted');
+    expect(html).not.toMatch(/<script|src="http|href="http/);
+  });
+});
+
+describe('writeReports', () => {
+  it('isolates a failing reporter so the others still write', async () => {
+    const broken: Reporter = { name: 'broken', write: () => Promise.reject(new Error('disk full')) };
+    const outcomes = await writeReports([broken, jsonReporter], sampleReport(), dir);
+    expect(outcomes[0]).toMatchObject({ reporter: 'broken', error: 'disk full' });
+    const written = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'));
+    expect(written.run.scenario.name).toBe('region-outage');
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * report.json: everything a run produced, in one versioned document. Every reporter renders from it, and
+ * `chaosbank report <run-dir>` re-renders from it, so nothing else is needed to rebuild a report.
+ */
+import type { Verdict } from '../checks/verdict.js';
+import type { StackEvent } from '../topology/events.js';
+import type { GateResult } from '../run/gates.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type RunStatus = 'passed' | 'failed' | 'aborted' | 'interrupted' | 'error';
+
+export interface FaultRecord {
+  id: string;
+  kind: string;
+  target: Record<string, unknown>;
+  appliedAt: number | null;
+  revertedAt: number | null;
+}
+
+export interface PhaseRecord {
+  name: string;
+  start: number;
+  end: number | null;
+}
+
+export interface LoadSummary {
+  plannedRate: number | null;
+  achievedRate: number | null;
+  attempts: number;
+  ok: number;
+  fail: number;
+  info: number;
+  dropped: number;
+}
+
+export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  kind: 'run' | 'drill';
+  run: {
+    id: string;
+    scenario: { name: string; file: string; sha256: string; description?: string };
+    seed: number;
+    driver: string;
+    startedAt: string;
+    endedAt: string;
+    durationMs: number;
+    status: RunStatus;
+    exitCode: number;
+    /** Why the run stopped early or errored, in a sentence. */
+    reason?: string;
+    versions: Record<string, string>;
+    host: { hostname: string; platform: string; arch: string; cpus: number };
+  };
+  topology: { regions: string[]; primary: string; replication: string; bugs: string[] };
+  load: LoadSummary | null;
+  phases: PhaseRecord[];
+  faults: FaultRecord[];
+  events: StackEvent[];
+  verdict: Verdict | null;
+  gates: GateResult[];
+  /** Paths relative to the report directory. */
+  artifacts: Record<string, string>;
+  /** Drill runs: per-step timings against targets. */
+  steps?: DrillStepRecord[];
+}
+
+export interface DrillStepRecord {
+  index: number;
+  title: string;
+  kind: string;
+  startedAt: number;
+  durationMs: number;
+  targetMs?: number;
+  status: 'passed' | 'failed' | 'skipped';
+  detail?: string;
+}
+
+/** Gate verdict of a report: every gate passed and the run was not cut short. */
+export const reportPassed = (report: RunReport): boolean => report.run.status === 'passed';

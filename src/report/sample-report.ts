@@ -1,0 +1,155 @@
+/**
+ * A small but complete RunReport built from numbers, for reporter tests and for previewing the HTML
+ * report without running a stack (`node dist/src/report/sample-report.js > /tmp/sample.json`).
+ */
+import type { RunReport } from './run-report.js';
+import type { WindowStat } from '../checks/verdict.js';
+
+export function sampleReport(overrides: { failGate?: boolean; start?: number } = {}): RunReport {
+  const start = overrides.start ?? Date.parse('2026-11-22T10:00:00Z');
+  const windows: WindowStat[] = [];
+  for (let i = 0; i < 160; i++) {
+    const t = start + i * 250;
+    const down = i >= 60 && i < 90;
+    windows.push({
+      start: t,
+      ok: down ? 2 : 50,
+      fail: 0,
+      info: down ? 48 : 0,
+      declines: 1,
+      successRate: down ? 0.04 : 1,
+      p99Ms: down ? 2000 : 40 + (i % 7),
+      byRegion: i < 75 ? { 'us-east': 50 } : { 'eu-west': 45, 'ap-south': 5 },
+    });
+  }
+  const failed = overrides.failGate === true;
+  return {
+    schemaVersion: 1,
+    kind: 'run',
+    run: {
+      id: '20261122-100000-sample',
+      scenario: { name: 'region-outage', file: 'scenarios/region-outage.yaml', sha256: 'abc123' },
+      seed: 42,
+      driver: 'local',
+      startedAt: new Date(start).toISOString(),
+      endedAt: new Date(start + 40_000).toISOString(),
+      durationMs: 40_000,
+      status: failed ? 'failed' : 'passed',
+      exitCode: failed ? 1 : 0,
+      versions: { chaosbank: '0.1.0', node: 'v20.20.2' },
+      host: { hostname: 'ci', platform: 'linux', arch: 'x64', cpus: 2 },
+    },
+    topology: {
+      regions: ['us-east', 'eu-west', 'ap-south'],
+      primary: 'us-east',
+      replication: 'sync',
+      bugs: [],
+    },
+    load: {
+      plannedRate: 200,
+      achievedRate: 199.6,
+      attempts: 8000,
+      ok: 6600,
+      fail: 160,
+      info: 1240,
+      dropped: 0,
+    },
+    phases: [
+      { name: 'steady-state', start, end: start + 5000 },
+      { name: 'load', start: start + 5000, end: start + 40_000 },
+    ],
+    faults: [
+      {
+        id: 'f1',
+        kind: 'region-outage',
+        target: { region: 'us-east' },
+        appliedAt: start + 15_000,
+        revertedAt: start + 30_000,
+      },
+    ],
+    events: [
+      { time: start + 17_000, type: 'failover.detected', component: 'controller', region: 'us-east' },
+      {
+        time: start + 18_000,
+        type: 'failover.promoted',
+        component: 'controller',
+        region: 'eu-west',
+        data: { epoch: 2 },
+      },
+      {
+        time: start + 18_700,
+        type: 'router.switch',
+        component: 'router',
+        data: { from: 'us-east', to: 'eu-west' },
+      },
+    ],
+    verdict: {
+      passed: !failed,
+      checkers: [
+        { name: 'idempotency', passed: true, summary: 'no key applied twice', anomalies: [] },
+        {
+          name: 'rpo',
+          passed: !failed,
+          summary: failed ? '1 acknowledged payment lost' : 'every acknowledged payment is durable',
+          anomalies: failed
+            ? [
+                {
+                  type: 'lost-write',
+                  count: 1,
+                  examples: [
+                    {
+                      type: 'lost-write',
+                      message: 'payment acknowledged at t+14.9s is missing from the ledger <after failover>',
+                      key: 'k-1',
+                      evidence: { attempts: [{ status: 201, servedBy: 'us-east' }] },
+                    },
+                  ],
+                },
+              ]
+            : [],
+        },
+      ],
+      metrics: {
+        mttr_s: 7.5,
+        outage_s: 7.5,
+        detection_s: 2,
+        rpo_s: failed ? 0.1 : 0,
+        success_rate: 0.84,
+        p99_ms: 2000,
+        duplicates: 0,
+        lost_writes: failed ? 1 : 0,
+        anomalies: failed ? 1 : 0,
+      },
+      windows,
+      recovery: {
+        tFault: start + 15_000,
+        tImpact: start + 15_000,
+        tRecovered: start + 22_500,
+        baseline: 1,
+        threshold: 0.99,
+        recovered: true,
+      },
+    },
+    gates: [
+      {
+        gate: 'mttr_s < 30',
+        metric: 'mttr_s',
+        op: '<',
+        threshold: 30,
+        actual: 7.5,
+        passed: true,
+        reason: '',
+      },
+      {
+        gate: 'lost_writes == 0',
+        metric: 'lost_writes',
+        op: '==',
+        threshold: 0,
+        actual: failed ? 1 : 0,
+        passed: !failed,
+        reason: failed ? 'lost_writes was 1, expected == 0' : '',
+      },
+    ],
+    artifacts: { history: 'history.ndjson' },
+  };
+}
