@@ -1,0 +1,109 @@
+/**
+ * Stop everything a state file records — from the owning process or from any other (`chaosbank down`,
+ * the reaper of a crashed run). Processes get SIGTERM (PostgreSQL: SIGINT, its "fast" shutdown), then
+ * SIGKILL after a short bound; a pid is only signalled while its start time still matches the record.
+ * Each data directory's postmaster.pid is consulted too, since a database may have been restarted
+ * (rejoin) under a pid the state file never saw. Directories are removed; logs stay.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { identify, isAlive, signalIfSame, type ProcessIdentity } from './proc.js';
+import type { StackState } from './state.js';
+
+export interface TeardownReport {
+  /** Components that were still running and got stopped. */
+  stopped: string[];
+  /** Processes that needed SIGKILL. */
+  killed: string[];
+  removedDirs: string[];
+  /** Anything that could not be cleaned (should be empty). */
+  problems: string[];
+}
+
+interface Target {
+  component: string;
+  id: ProcessIdentity;
+  isPostgres: boolean;
+}
+
+/** The postmaster named by a data directory's postmaster.pid, if that process is alive and serves this dir. */
+export function postmasterOf(dataDir: string): ProcessIdentity | null {
+  const file = join(dataDir, 'postmaster.pid');
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  const id = identify(pid);
+  if (!isAlive(id)) return null;
+  // Guard against a recycled pid: the live process must be a postgres serving this data dir.
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (!cmdline.some((arg) => arg.includes(dataDir))) return null;
+  } catch {
+    return null;
+  }
+  return id;
+}
+
+function targetsOf(state: StackState, includeOwner: boolean): Target[] {
+  const targets: Target[] = [];
+  const seen = new Set<number>();
+  const add = (t: Target) => {
+    if (seen.has(t.id.pid) || t.id.pid === process.pid) return;
+    seen.add(t.id.pid);
+    targets.push(t);
+  };
+  for (const p of state.processes) {
+    if (p.dataDir) {
+      const live = postmasterOf(p.dataDir);
+      if (live) add({ component: p.component, id: live, isPostgres: true });
+    }
+    add({
+      component: p.component,
+      id: { pid: p.pid, startTime: p.startTime },
+      isPostgres: p.dataDir !== undefined,
+    });
+  }
+  if (includeOwner) add({ component: 'owner', id: state.owner, isPostgres: false });
+  return targets;
+}
+
+async function waitAllDead(targets: Target[], timeoutMs: number): Promise<Target[]> {
+  const deadline = Date.now() + timeoutMs;
+  let alive = targets.filter((t) => isAlive(t.id));
+  while (alive.length > 0 && Date.now() < deadline) {
+    await delay(20);
+    alive = alive.filter((t) => isAlive(t.id));
+  }
+  return alive;
+}
+
+export async function teardownState(
+  state: StackState,
+  options: { graceMs?: number; includeOwner?: boolean } = {},
+): Promise<TeardownReport> {
+  const graceMs = options.graceMs ?? 1500;
+  const report: TeardownReport = { stopped: [], killed: [], removedDirs: [], problems: [] };
+  const targets = targetsOf(state, options.includeOwner ?? false).filter((t) => isAlive(t.id));
+  for (const t of targets) {
+    signalIfSame(t.id, 'SIGCONT'); // a paused process cannot act on a termination signal
+    if (signalIfSame(t.id, t.isPostgres ? 'SIGINT' : 'SIGTERM')) report.stopped.push(t.component);
+  }
+  const stubborn = await waitAllDead(targets, graceMs);
+  for (const t of stubborn) {
+    if (signalIfSame(t.id, 'SIGKILL')) report.killed.push(t.component);
+  }
+  const survivors = await waitAllDead(stubborn, 2000);
+  for (const t of survivors)
+    report.problems.push(`${t.component} (pid ${t.id.pid}) did not exit after SIGKILL`);
+  // Backends of a SIGKILLed postmaster exit on their own once they notice; wait for the data dirs to free up.
+  for (const dir of state.dirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      report.removedDirs.push(dir);
+    } catch (error) {
+      report.problems.push(`cannot remove ${dir}: ${(error as Error).message}`);
+    }
+  }
+  return report;
+}
