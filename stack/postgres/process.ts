@@ -1,0 +1,172 @@
+/**
+ * Start and stop one PostgreSQL server (`postgres -D dataDir`, argv only, as the postgres OS user when we
+ * are root). Everything a server needs (port, listen address, replication settings) lives in its data
+ * directory, so anyone — the driver, the controller on rejoin — can start it again with the data dir alone.
+ */
+import { spawn } from 'node:child_process';
+import { open, readFile } from 'node:fs/promises';
+import { EnvironmentError } from '../../src/errors.js';
+import { postgresBinaries } from './binaries.js';
+import { connString, withClient, type Address } from './conn.js';
+import { postgresOsUser } from './os-user.js';
+import { waitFor } from './wait.js';
+
+export type StopMode = 'smart' | 'fast' | 'immediate';
+const STOP_SIGNAL: Record<StopMode, NodeJS.Signals> = {
+  smart: 'SIGTERM',
+  fast: 'SIGINT',
+  immediate: 'SIGQUIT',
+};
+
+export interface PostgresExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface PostgresProcess {
+  readonly pid: number;
+  readonly dataDir: string;
+  readonly address: Address;
+  readonly logFile: string;
+  /** Resolves when the postmaster has exited (however it ended). */
+  readonly exited: Promise<PostgresExit>;
+  /** Shut down (fast by default: roll back sessions, checkpoint) and wait for the exit. */
+  stop(mode?: StopMode): Promise<void>;
+  /** Send a signal (SIGKILL for a crash, SIGSTOP/SIGCONT for a pause). */
+  kill(signal: NodeJS.Signals): void;
+}
+
+export interface StartOptions {
+  dataDir: string;
+  /** Where clients reach it to check readiness (its own listen address). */
+  address: Address;
+  /** stdout/stderr of the server; default `<dataDir>.log`. */
+  logFile?: string;
+  /** Survive our own exit (the controller starts rejoined servers this way). */
+  detached?: boolean;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The postmaster's pid from `postmaster.pid`, or undefined when the server is not running. */
+export async function postmasterPid(dataDir: string): Promise<number | undefined> {
+  const text = await readFile(`${dataDir}/postmaster.pid`, 'utf8').catch(() => undefined);
+  const pid = text === undefined ? Number.NaN : Number.parseInt(text.split('\n')[0] ?? '', 10);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+async function logTail(logFile: string): Promise<string[]> {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  return text.trim().split('\n').slice(-8);
+}
+
+/** Start `postgres -D dataDir` and wait until it accepts connections (read-only ones for a standby). */
+export async function startPostgres(options: StartOptions): Promise<PostgresProcess> {
+  const { postgres } = await postgresBinaries();
+  const user = await postgresOsUser();
+  const logFile = options.logFile ?? `${options.dataDir}.log`;
+  const log = await open(logFile, 'a');
+  let child;
+  try {
+    child = spawn(postgres, ['-D', options.dataDir], {
+      stdio: ['ignore', log.fd, log.fd],
+      detached: options.detached ?? false,
+      env: { ...process.env, LC_MESSAGES: 'C' },
+      ...(user ?? {}),
+    });
+  } finally {
+    await log.close();
+  }
+  const exited = new Promise<PostgresExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  if (options.detached) child.unref();
+  const pid = child.pid;
+  if (pid === undefined) {
+    throw new EnvironmentError('POSTGRES_START', `could not spawn ${postgres}`, {
+      details: await logTail(logFile),
+    });
+  }
+  let exit: PostgresExit | undefined;
+  void exited.then((value) => (exit = value));
+  const handle: PostgresProcess = {
+    pid,
+    dataDir: options.dataDir,
+    address: options.address,
+    logFile,
+    exited,
+    kill: (signal) => {
+      if (exit === undefined) process.kill(pid, signal);
+    },
+    stop: async (mode = 'fast') => {
+      if (exit !== undefined) return;
+      process.kill(pid, 'SIGCONT'); // a paused server cannot shut down
+      process.kill(pid, STOP_SIGNAL[mode]);
+      await exited;
+    },
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (exit !== undefined) {
+          throw new EnvironmentError(
+            'POSTGRES_EXITED',
+            `PostgreSQL in ${options.dataDir} exited while starting`,
+            {
+              details: [`log ${logFile}:`, ...(await logTail(logFile))],
+            },
+          );
+        }
+        return withClient(
+          connString(options.address),
+          async (client) => {
+            await client.query('SELECT 1');
+            return true;
+          },
+          { timeoutMs: 1_000 },
+        );
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        intervalMs: 25,
+        what: `PostgreSQL in ${options.dataDir} to accept connections`,
+        signal: options.signal,
+      },
+    );
+  } catch (error) {
+    await handle.stop('immediate').catch(() => undefined);
+    throw error;
+  }
+  return handle;
+}
+
+/** Stop whatever server runs in `dataDir` (found through postmaster.pid), started by us or not. */
+export async function stopPostgresInDataDir(
+  dataDir: string,
+  options: { mode?: StopMode; timeoutMs?: number } = {},
+): Promise<void> {
+  const pid = await postmasterPid(dataDir);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGCONT');
+  process.kill(pid, STOP_SIGNAL[options.mode ?? 'fast']);
+  await waitFor(() => Promise.resolve(isAlive(pid) ? undefined : true), {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    intervalMs: 20,
+    what: `PostgreSQL (pid ${pid}) in ${dataDir} to stop`,
+  });
+}
+
+/** Stop a server we started. */
+export async function stopPostgres(handle: PostgresProcess, mode: StopMode = 'fast'): Promise<void> {
+  await handle.stop(mode);
+}
