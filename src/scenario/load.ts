@@ -215,9 +215,11 @@ export function parseScenario(text: string, fileName: string): LoadResult {
   const semantic = checkScenario(parsed.data);
   const errors = sortIssues(semantic.errors.map(place));
   const allWarnings = sortIssues([...warnings, ...semantic.warnings.map(place)]);
-  return errors.length > 0
-    ? { errors, warnings: allWarnings }
-    : { value: parsed.data, errors, warnings: allWarnings };
+  if (errors.length > 0) return { errors, warnings: allWarnings };
+  const value = parsed.data;
+  // The default primary is the first region, made explicit so consumers never have to guess.
+  value.topology.primary ??= value.topology.regions[0];
+  return { value, errors, warnings: allWarnings };
 }
 
 function schemaIssues(
@@ -236,8 +238,9 @@ function schemaIssues(
       for (const key of issue.keys) {
         const keyPath = [...path, key];
         const location = locate(doc, text, lineCounter, keyPath, { atKey: true });
-        const suggestion = closestName(key, known);
-        const belongs = suggestion === undefined ? whereKeyBelongs(key) : undefined;
+        // A key valid in another section (`rate` at the top level) beats a fuzzy match here.
+        const belongs = whereKeyBelongs(key);
+        const suggestion = belongs === undefined ? closestName(key, known) : undefined;
         const hint =
           suggestion !== undefined
             ? ` (did you mean \`${suggestion}\`?)`

@@ -378,7 +378,9 @@ function checkOverlaps(
   warnings: SemanticIssue[],
 ): void {
   for (const [j, later] of faults.entries()) {
+    const errorsBefore = errors.length;
     for (const earlier of faults.slice(0, j)) {
+      if (errors.length > errorsBefore) break; // one conflict per fault is enough to act on
       const a = earlier.fault;
       const b = later.fault;
       if (!overlaps(windowOf(a), windowOf(b))) continue;

@@ -25,7 +25,8 @@ export function closestName(input: string, candidates: readonly string[]): strin
     if (best === undefined || distance < best.distance) best = { name, distance };
   }
   if (best === undefined) return undefined;
-  const allowed = Math.max(2, Math.floor(Math.max(input.length, best.name.length) / 3));
+  const allowed =
+    input.length <= 4 ? 1 : Math.max(2, Math.floor(Math.max(input.length, best.name.length) / 3));
   if (best.distance <= allowed) return best.name;
   // An abbreviation: `dupes` for `duplicates`.
   if (wanted.length < 3) return undefined;

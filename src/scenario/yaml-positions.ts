@@ -50,7 +50,9 @@ export function locate(
 ): SourceLocation {
   const found = find(doc, path);
   // A missing key is reported at its parent's key (`load:`), not at the parent's first child.
-  const target = options.atKey || !found.exact ? (found.keyNode ?? found.node) : found.node;
+  // A block mapping or list starts on the line after its key: point at the key instead.
+  const atKey = options.atKey || !found.exact || isMap(found.node) || isSeq(found.node);
+  const target = atKey ? (found.keyNode ?? found.node) : found.node;
   const offset = target?.range?.[0] ?? 0;
   const { line, col } = lineCounter.linePos(offset);
   const location: SourceLocation = { line: Math.max(line, 1), col: Math.max(col, 1), exact: found.exact };
