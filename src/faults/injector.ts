@@ -1,0 +1,350 @@
+/**
+ * Applies compiled faults to a live stack and reverts them: proxy state and toxics through the
+ * Toxiproxy API, process actions through the driver. Apply and revert are idempotent, serialised, and
+ * remembered in a FaultStore (`faults.json`) so that a fresh process can heal what a crashed one left.
+ */
+import type { ProcessAction, StackStatus } from '../../drivers/driver.js';
+import { EnvironmentError, InputError, isChaosbankError } from '../errors.js';
+import type { FaultSpec } from '../scenario/schema.js';
+import type { StackEvent } from '../topology/events.js';
+import { dbId, type Topology } from '../topology/topology.js';
+import { compileFault } from './compile.js';
+import { scenarioFaultId } from './fault-id.js';
+import {
+  CURRENT_PRIMARY_DB,
+  TOXIC_PREFIX,
+  disabledProxies,
+  proxiesToEnable,
+  revertsOf,
+  toxicsOf,
+  touchedProxies,
+  type FaultOperation,
+  type RevertOperation,
+} from './plan.js';
+import { FileFaultStore, MemoryFaultStore, type AppliedFault, type FaultStore } from './store.js';
+import { ToxiproxyApi } from './toxiproxy-api.js';
+
+export type { AppliedFault } from './store.js';
+
+/** What process faults need from a stack (a StartedStack satisfies it). */
+export interface ProcessControl {
+  processAction(componentId: string, action: ProcessAction): Promise<void>;
+  /** The current primary, for primary-db-kill. */
+  status?(): Promise<Pick<StackStatus, 'primary'>>;
+}
+
+export interface FaultInjectorOptions {
+  toxiproxyUrl: string;
+  topology: Topology;
+  processes?: ProcessControl;
+  /** Persist applied faults here (the run dir's `faults.json`); default: in memory only. */
+  statePath?: string;
+  /** Receives `fault.applied` / `fault.reverted` events. */
+  onEvent?: (event: StackEvent) => void;
+  /** Epoch milliseconds; injectable for tests. */
+  now?: () => number;
+}
+
+export interface HealOptions {
+  /** Also remove every `cb-*` toxic on the server and re-enable `ownedProxies` left disabled. */
+  sweep?: boolean;
+  /** Proxies chaosbank owns (the topology's links): re-enabled by the sweep when found disabled. */
+  ownedProxies?: string[];
+}
+
+export interface HealResult {
+  reverted: string[];
+  removedToxics: Array<{ proxy: string; toxic: string }>;
+  enabledProxies: string[];
+}
+
+export class FaultInjector {
+  readonly toxiproxyUrl: string;
+  private readonly api: ToxiproxyApi;
+  private readonly store: FaultStore;
+  private readonly now: () => number;
+  /** Serialises apply/revert/heal so reference counts see a consistent list. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: FaultInjectorOptions) {
+    this.api = new ToxiproxyApi(options.toxiproxyUrl);
+    this.toxiproxyUrl = this.api.url;
+    this.store =
+      options.statePath === undefined
+        ? new MemoryFaultStore()
+        : new FileFaultStore(options.statePath, this.toxiproxyUrl);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Apply a fault; applying an id that is already active is a no-op returning the active fault. */
+  apply(fault: FaultSpec, options: { id?: string } = {}): Promise<AppliedFault> {
+    return this.serial(() => this.applyNow(fault, options.id ?? scenarioFaultId(fault, 0)));
+  }
+
+  /** Revert a fault; reverting an id that is not active is a no-op returning null. */
+  revert(id: string): Promise<AppliedFault | null> {
+    return this.serial(() => this.revertNow(id));
+  }
+
+  /** Revert every fault chaosbank applied (latest first), optionally sweeping leftovers. */
+  healAll(options: HealOptions = {}): Promise<HealResult> {
+    return this.serial(() => this.healNow(options));
+  }
+
+  active(): Promise<AppliedFault[]> {
+    return this.serial(() => this.store.load());
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(fault: FaultSpec, id: string): Promise<AppliedFault> {
+    const plan = compileFault(fault, this.options.topology, { id });
+    const faults = await this.store.load();
+    const existing = faults.find((f) => f.id === id);
+    if (existing) {
+      if (existing.kind === plan.kind && existing.target === plan.target) return existing;
+      throw new InputError(
+        'FAULT_ID_IN_USE',
+        `fault id \`${id}\` is already active as ${existing.kind} on ${existing.target}`,
+        {
+          details: ['Revert it first, or choose another id.'],
+        },
+      );
+    }
+    const operations = await this.resolve(plan.operations);
+    const record: AppliedFault = {
+      id,
+      kind: plan.kind,
+      target: plan.target,
+      ...(plan.region === undefined ? {} : { region: plan.region }),
+      ...(operations.some((op) => op.type === 'process')
+        ? { component: operations.find((op) => op.type === 'process')!.component }
+        : {}),
+      status: 'applying',
+      appliedAt: this.now(),
+      operations,
+      reverts: revertsOf(operations),
+    };
+    // Remember the intent first: a crash mid-apply leaves a record that heal can undo.
+    await this.store.save([...faults, record]);
+
+    const done: FaultOperation[] = [];
+    try {
+      for (const op of operations) {
+        await this.execute(op);
+        done.push(op);
+      }
+    } catch (error) {
+      const rollbackErrors = await this.undo(revertsOf(done), { id, operations: done }, faults);
+      await this.store.save(faults);
+      if (rollbackErrors.length > 0 && isChaosbankError(error))
+        error.details.push(...rollbackErrors.map((e) => `rollback also failed: ${message(e)}`));
+      throw error;
+    }
+    const applied: AppliedFault = { ...record, status: 'active', appliedAt: this.now() };
+    await this.store.save([...faults, applied]);
+    this.emit('fault.applied', applied);
+    return applied;
+  }
+
+  private async revertNow(id: string): Promise<AppliedFault | null> {
+    const faults = await this.store.load();
+    const fault = faults.find((f) => f.id === id);
+    if (!fault) return null;
+    const errors = await this.undo(fault.reverts, fault, faults);
+    if (errors.length > 0) throw aggregate(`could not fully revert fault ${id}`, errors);
+    await this.store.save(faults.filter((f) => f.id !== id));
+    this.emit('fault.reverted', fault);
+    return fault;
+  }
+
+  private async healNow(options: HealOptions): Promise<HealResult> {
+    const errors: unknown[] = [];
+    const reverted: string[] = [];
+    for (const fault of (await this.store.load()).reverse()) {
+      try {
+        if (await this.revertNow(fault.id)) reverted.push(fault.id);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    const result: HealResult = { reverted, removedToxics: [], enabledProxies: [] };
+    if (options.sweep) {
+      try {
+        await this.sweep(options.ownedProxies ?? [], result);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw aggregate('heal did not complete', errors);
+    return result;
+  }
+
+  /** Remove every leftover `cb-*` toxic and re-enable owned proxies no active fault holds down. */
+  private async sweep(owned: string[], result: HealResult): Promise<void> {
+    const held = new Set((await this.store.load()).flatMap(disabledProxies));
+    const proxies = await this.api.listProxies();
+    for (const proxy of Object.values(proxies)) {
+      for (const toxic of proxy.toxics ?? []) {
+        if (!toxic.name.startsWith(TOXIC_PREFIX)) continue;
+        await this.api.removeToxic(proxy.name, toxic.name);
+        result.removedToxics.push({ proxy: proxy.name, toxic: toxic.name });
+      }
+      if (!proxy.enabled && owned.includes(proxy.name) && !held.has(proxy.name)) {
+        await this.api.setEnabled(proxy.name, true);
+        result.enabledProxies.push(proxy.name);
+      }
+    }
+  }
+
+  /** Run reverts, honouring disables still held by other faults; returns the errors (keeps going). */
+  private async undo(
+    reverts: RevertOperation[],
+    fault: { id: string; operations: FaultOperation[] },
+    faults: AppliedFault[],
+  ): Promise<unknown[]> {
+    const mayEnable = new Set(proxiesToEnable(fault, faults));
+    const errors: unknown[] = [];
+    for (const op of reverts) {
+      if (op.type === 'enable-proxy' && !mayEnable.has(op.proxy)) continue;
+      try {
+        await this.executeRevert(op);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    return errors;
+  }
+
+  private async resolve(operations: FaultOperation[]): Promise<FaultOperation[]> {
+    const resolved: FaultOperation[] = [];
+    for (const op of operations) {
+      if (op.type === 'process') this.processes(op.component);
+      if (op.type === 'process' && op.component === CURRENT_PRIMARY_DB) {
+        resolved.push({ ...op, component: dbId(await this.currentPrimary()) });
+      } else resolved.push(op);
+    }
+    return resolved;
+  }
+
+  private async currentPrimary(): Promise<string> {
+    const processes = this.options.processes;
+    if (processes?.status === undefined)
+      throw new EnvironmentError(
+        'FAULT_NO_STATUS',
+        'primary-db-kill needs the stack status to find the current primary',
+      );
+    try {
+      return (await processes.status()).primary;
+    } catch (error) {
+      throw new EnvironmentError(
+        'FAULT_NO_STATUS',
+        'could not read the stack status to find the current primary',
+        {
+          cause: error,
+          details: [message(error)],
+        },
+      );
+    }
+  }
+
+  private processes(component: string): ProcessControl {
+    const processes = this.options.processes;
+    if (!processes)
+      throw new EnvironmentError(
+        'FAULT_NO_PROCESS_CONTROL',
+        `cannot act on process ${component}: this stack gives no process control`,
+        { details: ['Process faults need a chaosbank stack (`chaosbank up`), not a bare Toxiproxy.'] },
+      );
+    return processes;
+  }
+
+  private async execute(op: FaultOperation): Promise<void> {
+    switch (op.type) {
+      case 'disable-proxy':
+        if (!(await this.api.setEnabled(op.proxy, false))) throw this.api.proxyNotFound(op.proxy);
+        return;
+      case 'add-toxic':
+        return this.api.addToxic(op.proxy, op.toxic);
+      case 'process':
+        return this.processAction(op.component, op.action);
+    }
+  }
+
+  private async executeRevert(op: RevertOperation): Promise<void> {
+    switch (op.type) {
+      case 'enable-proxy':
+        // A proxy that no longer exists (stack torn down) has nothing left to revert.
+        await this.api.setEnabled(op.proxy, true);
+        return;
+      case 'remove-toxic':
+        return this.api.removeToxic(op.proxy, op.toxic);
+      case 'process':
+        return this.processAction(op.component, op.action);
+    }
+  }
+
+  private async processAction(component: string, action: ProcessAction): Promise<void> {
+    try {
+      await this.processes(component).processAction(component, action);
+    } catch (error) {
+      if (isChaosbankError(error)) throw error;
+      throw new EnvironmentError(
+        'FAULT_PROCESS_ACTION_FAILED',
+        `could not ${action} ${component}: ${message(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  private emit(type: 'fault.applied' | 'fault.reverted', fault: AppliedFault): void {
+    const event: StackEvent = {
+      time: this.now(),
+      type,
+      ...(fault.component === undefined ? {} : { component: fault.component }),
+      ...(fault.region === undefined ? {} : { region: fault.region }),
+      data: {
+        id: fault.id,
+        kind: fault.kind,
+        target: fault.target,
+        proxies: touchedProxies(fault),
+        toxics: toxicsOf(fault).map((t) => ({
+          proxy: t.proxy,
+          name: t.name,
+          type: t.type,
+          stream: t.stream,
+        })),
+        disabled: disabledProxies(fault),
+        processes:
+          type === 'fault.applied'
+            ? fault.operations.flatMap((op) =>
+                op.type === 'process' ? [{ component: op.component, action: op.action }] : [],
+              )
+            : fault.reverts.flatMap((op) =>
+                op.type === 'process' ? [{ component: op.component, action: op.action }] : [],
+              ),
+        appliedAt: fault.appliedAt,
+      },
+    };
+    this.options.onEvent?.(event);
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function aggregate(summary: string, errors: unknown[]): EnvironmentError {
+  const first = errors[0];
+  return new EnvironmentError(
+    isChaosbankError(first) ? first.code : 'FAULT_REVERT_FAILED',
+    `${summary}: ${message(first)}`,
+    { cause: first, details: errors.slice(1).map((e) => `also: ${message(e)}`) },
+  );
+}

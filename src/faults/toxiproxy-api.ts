@@ -1,0 +1,133 @@
+/**
+ * The few Toxiproxy operations faults need, over toxiproxy-node-client (the same code path for the
+ * embedded server and a real Toxiproxy). Operations are idempotent, and every failure becomes an
+ * EnvironmentError naming the API URL and what failed.
+ */
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { EnvironmentError } from '../errors.js';
+import type { ToxicSpec } from './plan.js';
+
+export interface ProxyState {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: Array<{ name: string; type: string; stream: string; toxicity: number; attributes: unknown }>;
+}
+
+/** The HTTP status of a toxiproxy-node-client error (it throws without reading the body). */
+function httpStatus(error: unknown): number | null {
+  const match = /status code (\d{3})/.exec(error instanceof Error ? error.message : '');
+  return match ? Number(match[1]) : null;
+}
+
+export class ToxiproxyApi {
+  readonly url: string;
+  private readonly client: Toxiproxy;
+
+  constructor(url: string) {
+    this.url = url.replace(/\/+$/, '');
+    this.client = new Toxiproxy(this.url);
+  }
+
+  async listProxies(): Promise<Record<string, ProxyState>> {
+    return this.call('list proxies', async () => {
+      const response = await this.client.getApi().get<Record<string, ProxyState>>(`${this.url}/proxies`);
+      return response.data ?? {};
+    });
+  }
+
+  /** The proxy, or null when the server has no proxy of that name. */
+  async findProxy(name: string): Promise<ProxyState | null> {
+    return this.call(`read proxy ${name}`, async () => {
+      try {
+        return (await this.client.getApi().get<ProxyState>(`${this.url}/proxies/${name}`)).data;
+      } catch (error) {
+        if (httpStatus(error) === 404) return null;
+        throw error;
+      }
+    });
+  }
+
+  async getProxy(name: string): Promise<ProxyState> {
+    const proxy = await this.findProxy(name);
+    if (proxy === null) throw this.proxyNotFound(name);
+    return proxy;
+  }
+
+  /** Enable or disable a proxy; a no-op when it already is. Returns false when the proxy does not exist. */
+  async setEnabled(name: string, enabled: boolean): Promise<boolean> {
+    const proxy = await this.findProxy(name);
+    if (proxy === null) return false;
+    if (proxy.enabled === enabled) return true;
+    await this.call(
+      `${enabled ? 'enable' : 'disable'} proxy ${name}`,
+      async () => {
+        const handle = await this.client.get(name);
+        await handle.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
+      },
+      name,
+    );
+    return true;
+  }
+
+  /** Add a toxic; a toxic of the same name already there counts as added (re-applying is a no-op). */
+  async addToxic(proxy: string, toxic: ToxicSpec): Promise<void> {
+    const what = `add toxic ${toxic.name} to proxy ${proxy}`;
+    await this.call(
+      what,
+      async () => {
+        const handle = await this.client.get(proxy);
+        try {
+          await handle.addToxic({ ...toxic });
+        } catch (error) {
+          if (httpStatus(error) !== 409) throw error;
+        }
+      },
+      proxy,
+    );
+  }
+
+  /** Remove a toxic; an absent toxic or proxy counts as removed. */
+  async removeToxic(proxy: string, toxic: string): Promise<void> {
+    await this.call(`remove toxic ${toxic} from proxy ${proxy}`, async () => {
+      try {
+        await this.client.getApi().delete(`${this.url}/proxies/${proxy}/toxics/${toxic}`);
+      } catch (error) {
+        if (httpStatus(error) !== 404) throw error;
+      }
+    });
+  }
+
+  proxyNotFound(name: string): EnvironmentError {
+    return new EnvironmentError(
+      'TOXIPROXY_PROXY_NOT_FOUND',
+      `Toxiproxy at ${this.url} has no proxy named \`${name}\``,
+      {
+        details: [
+          'Is this the Toxiproxy of the running stack? Every topology link needs a proxy of the same name.',
+        ],
+      },
+    );
+  }
+
+  /** Run one API call; `proxy` names the proxy whose absence a 404 means. */
+  private async call<T>(what: string, fn: () => Promise<T>, proxy?: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof EnvironmentError) throw error;
+      const status = httpStatus(error);
+      if (status === 404 && proxy !== undefined) throw this.proxyNotFound(proxy);
+      const reason =
+        status === null
+          ? `the API is unreachable (${error instanceof Error ? error.message : String(error)})`
+          : `HTTP ${status}`;
+      throw new EnvironmentError(
+        status === null ? 'TOXIPROXY_UNREACHABLE' : 'TOXIPROXY_REQUEST_FAILED',
+        `Toxiproxy at ${this.url}: could not ${what}: ${reason}`,
+        { cause: error },
+      );
+    }
+  }
+}
