@@ -1,0 +1,42 @@
+/**
+ * `chaosbank toxiproxy`: the server standalone until SIGINT/SIGTERM, with structured logs.
+ * Resolves to the exit code: 0 after a graceful shutdown (SIGINT and SIGTERM alike).
+ */
+import { once } from 'node:events';
+import { loadProxyConfigFile } from './config-file.js';
+import { startToxiproxyServer } from './server.js';
+
+export interface StandaloneOptions {
+  host: string;
+  port: number;
+  configFile?: string | undefined;
+  /** JSON lines on stdout; otherwise `event key=value` lines on stderr. */
+  jsonLogs: boolean;
+}
+
+function readableLine(record: Record<string, unknown>): string {
+  const { event, time: _time, ...rest } = record;
+  const fields = Object.entries(rest).map(
+    ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
+  return [String(event), ...fields].join(' ');
+}
+
+export async function runToxiproxyStandalone(options: StandaloneOptions): Promise<number> {
+  const logger = (record: object): void => {
+    if (options.jsonLogs) process.stdout.write(`${JSON.stringify(record)}\n`);
+    else process.stderr.write(`${readableLine(record as Record<string, unknown>)}\n`);
+  };
+  const config = options.configFile === undefined ? undefined : await loadProxyConfigFile(options.configFile);
+  const server = await startToxiproxyServer({ host: options.host, port: options.port, config, logger });
+  if (!options.jsonLogs) process.stdout.write(`Toxiproxy API listening on ${server.url}\n`);
+  const stop = new AbortController();
+  const signal = await Promise.race([
+    once(process, 'SIGINT', { signal: stop.signal }).then(() => 'SIGINT'),
+    once(process, 'SIGTERM', { signal: stop.signal }).then(() => 'SIGTERM'),
+  ]);
+  stop.abort();
+  logger({ time: new Date().toISOString(), event: 'shutdown', signal });
+  await server.close();
+  return 0;
+}
