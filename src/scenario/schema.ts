@@ -106,7 +106,8 @@ export const loadSchema = z
   .refine((load) => load.rate !== undefined || load.stages !== undefined, {
     message: 'load needs either `rate` (with `duration`) or `stages`',
   })
-  .refine((load) => load.rate === undefined || load.duration !== undefined, {
+  // rate + stages is reported by the semantic checks ("give either ..."), not as a missing duration.
+  .refine((load) => load.rate === undefined || load.duration !== undefined || load.stages !== undefined, {
     message: 'a constant `rate` needs a `duration`',
     path: ['duration'],
   });
