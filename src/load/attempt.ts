@@ -61,7 +61,12 @@ export interface ExpectedStatuses {
   decline: number; // 402
 }
 
-export const IETF_STATUSES: ExpectedStatuses = { missingKey: 400, mismatch: 422, inFlight: 409, decline: 402 };
+export const IETF_STATUSES: ExpectedStatuses = {
+  missingKey: 400,
+  mismatch: 422,
+  inFlight: 409,
+  decline: 402,
+};
 
 /** Classify a response into Jepsen's classes (checkers.md "Attempt classes"). */
 export function classifyStatus(status: number, expected: ExpectedStatuses = IETF_STATUSES): Outcome {

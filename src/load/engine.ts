@@ -1,0 +1,459 @@
+/**
+ * The open-model payment load engine.
+ *
+ * Arrivals start at their INTENDED time from the rate profile (schedule.ts), whatever the system
+ * under test does: a timer loop fires every arrival that is due (batches, drift-free because times
+ * are absolute). Latency is measured from the intended start, so a stalled server shows up as
+ * latency instead of a lower request rate (no coordinated omission). An arrival that finds
+ * `maxInFlight` iterations already running is dropped and counted (k6's dropped_iterations).
+ *
+ * One iteration = one operation of the workload: a payment (with its retries and, for duplicates,
+ * the second copy), a replay, a mismatch or a balance read. It holds one slot until it finishes.
+ */
+import { Pool } from 'undici';
+import { InputError } from '../errors.js';
+import type { LoadSpec } from '../scenario/schema.js';
+import { classifyStatus, IETF_STATUSES } from './attempt.js';
+import type { Attempt, AttemptKind, ExpectedStatuses, PaymentPayload } from './attempt.js';
+import { canonicalJson, hashString } from './hash.js';
+import { exchange } from './http-client.js';
+import type { Cancellable, HttpExchange } from './http-client.js';
+import type { AttemptSink } from './history-writer.js';
+import { createRandom } from './prng.js';
+import { ArrivalSchedule } from './schedule.js';
+import { LoadStats, summarize } from './stats.js';
+import type { LatencySummary } from './stats.js';
+import { backoffMs, PaymentWorkload } from './workload.js';
+import type { Operation } from './workload.js';
+
+export interface LoadTargets {
+  /** The client entry point (global router). */
+  router: string;
+  /** Per-region API URLs, for cross-region duplicates. */
+  regions?: Record<string, string>;
+}
+
+export interface LoadEngineOptions {
+  load: LoadSpec;
+  targets: LoadTargets;
+  /** Seeds the workload (kinds, accounts, amounts) and the retry jitter. */
+  seed: number;
+  /** Run-unique prefix of every idempotency key (default derived from the seed and the clock). */
+  keyPrefix?: string;
+  expected?: ExpectedStatuses;
+  /** Where attempts go (normally a HistoryWriter). */
+  sink?: AttemptSink;
+  onAttempt?: (attempt: Attempt) => void;
+  /** Stops the run early: no new arrivals, pending retries cancelled, requests in flight aborted. */
+  signal?: AbortSignal;
+}
+
+export interface PaymentCounts {
+  /** Payments started (new keys; replays, mismatches and reads excluded). */
+  total: number;
+  /** Acknowledged (2xx) within the retry budget. */
+  succeeded: number;
+  /** Ended with the business decline status. */
+  declined: number;
+  /** Ended with another definite failure. */
+  failed: number;
+  /** Retry budget exhausted (or run stopped) with the effect still unknown. */
+  unknown: number;
+}
+
+export interface LoadSummary {
+  seed: number;
+  keyPrefix: string;
+  targetRate: number;
+  scheduledMs: number;
+  elapsedMs: number;
+  /** Arrivals the profile asked for / that started / that found no free slot / never fired (stopped). */
+  arrivals: number;
+  started: number;
+  dropped: number;
+  unfired: number;
+  /** Iterations started per second between the first and the last arrival. */
+  achievedRate: number;
+  requests: number;
+  outcomes: { ok: number; fail: number; info: number };
+  byKind: Record<AttemptKind, number>;
+  statuses: Record<string, number>;
+  errors: Record<string, number>;
+  payments: PaymentCounts;
+  /** From the intended start (what a user saw), from the actual send, and how late sends were. */
+  latencyMs: LatencySummary;
+  serviceTimeMs: LatencySummary;
+  schedulingLagMs: LatencySummary;
+  stopped: boolean;
+}
+
+interface Target {
+  name: string;
+  pool: Pool;
+}
+
+const wallClockBase = performance.timeOrigin;
+function epochNow(): number {
+  return wallClockBase + performance.now();
+}
+
+export class LoadEngine {
+  readonly stats = new LoadStats();
+  readonly keyPrefix: string;
+  private readonly options: LoadEngineOptions;
+  private readonly expected: ExpectedStatuses;
+  private readonly schedule: ArrivalSchedule;
+  private readonly workload: PaymentWorkload;
+  private readonly jitter = createRandom(0);
+  private readonly router: Target;
+  private readonly regions = new Map<string, Target>();
+  private readonly inFlight = new Set<Cancellable>();
+  /** Pending retry timers and what to do when a stop cancels them. */
+  private readonly retryTimers = new Map<NodeJS.Timeout, () => void>();
+  private destroying: Promise<unknown> | undefined;
+  private readonly payments: PaymentCounts = { total: 0, succeeded: 0, declined: 0, failed: 0, unknown: 0 };
+  private seq = 0;
+  private nextArrival = 0;
+  private startPerf = 0;
+  private firstFire = Number.NaN;
+  private lastFire = Number.NaN;
+  private stopping = false;
+  private schedulingDone = false;
+  private timer: NodeJS.Timeout | undefined;
+  private finish: (() => void) | undefined;
+
+  constructor(options: LoadEngineOptions) {
+    this.options = options;
+    const { load } = options;
+    this.expected = options.expected ?? IETF_STATUSES;
+    this.schedule = new ArrivalSchedule({
+      rate: load.rate,
+      durationMs: load.duration,
+      stages: load.stages?.map((s) => ({ target: s.target, durationMs: s.duration })),
+    });
+    this.keyPrefix = options.keyPrefix ?? `cb${(options.seed >>> 0).toString(36)}${Date.now().toString(36)}`;
+    const connections = load.maxInFlight * 2 + 8; // a duplicate iteration uses two connections at once
+    const makePool = (name: string, url: string): Target => {
+      let origin: URL;
+      try {
+        origin = new URL(url);
+      } catch (cause) {
+        throw new InputError('LOAD_BAD_TARGET', `the ${name} URL is not a valid URL: ${url}`, { cause });
+      }
+      return {
+        name,
+        pool: new Pool(origin.origin, {
+          connections,
+          pipelining: 1,
+          connectTimeout: load.timeout,
+          headersTimeout: load.timeout,
+          bodyTimeout: load.timeout,
+          keepAliveTimeout: 30_000,
+        }),
+      };
+    };
+    const regionNames = Object.keys(options.targets.regions ?? {});
+    this.workload = new PaymentWorkload(load, {
+      seed: options.seed,
+      keyPrefix: this.keyPrefix,
+      regions: regionNames,
+    });
+    this.jitter = createRandom(options.seed, 2);
+    this.router = makePool('router', options.targets.router);
+    for (const [name, url] of Object.entries(options.targets.regions ?? {}))
+      this.regions.set(name, makePool(name, url));
+  }
+
+  async run(): Promise<LoadSummary> {
+    const { signal } = this.options;
+    const onAbort = (): void => this.stop();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      this.startPerf = performance.now();
+      this.stats.begin(this.startPerf);
+      const finished = new Promise<void>((resolve) => (this.finish = resolve));
+      if (signal?.aborted === true) this.stop();
+      else this.tick();
+      await finished;
+      return this.summary();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      await this.closePools();
+    }
+  }
+
+  /** Stop early (same as aborting the signal). */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.schedulingDone = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    for (const [timer, cancel] of this.retryTimers) {
+      clearTimeout(timer);
+      cancel();
+    }
+    this.retryTimers.clear();
+    for (const request of this.inFlight) request.cancel();
+    // Destroying the pools also fails requests still waiting for a connection.
+    this.destroying = Promise.all(this.pools().map((pool) => pool.destroy()));
+    this.maybeFinish();
+  }
+
+  private tick = (): void => {
+    this.timer = undefined;
+    if (this.stopping) return;
+    const now = performance.now();
+    const elapsed = now - this.startPerf;
+    let offset = this.schedule.offsetOf(this.nextArrival);
+    while (offset !== undefined && offset <= elapsed) {
+      this.arrive(this.nextArrival, this.startPerf + offset, now);
+      this.nextArrival++;
+      offset = this.schedule.offsetOf(this.nextArrival);
+    }
+    if (offset === undefined) {
+      this.schedulingDone = true;
+      this.maybeFinish();
+      return;
+    }
+    // Timers fire late, never early: wake up ~1 ms ahead and fire everything that is due by then.
+    const wait = offset - (performance.now() - this.startPerf);
+    this.timer = setTimeout(this.tick, Math.max(1, Math.floor(wait)));
+  };
+
+  private arrive(index: number, intendedPerf: number, nowPerf: number): void {
+    this.stats.arrivals++;
+    if (Number.isNaN(this.firstFire)) this.firstFire = nowPerf;
+    this.lastFire = nowPerf;
+    const intendedEpoch = wallClockBase + intendedPerf;
+    const operation = this.workload.next(index);
+    if (this.stats.activeIterations >= this.options.load.maxInFlight) {
+      this.stats.dropped++;
+      this.options.sink?.dropped?.(intendedEpoch, 'router');
+      return;
+    }
+    this.stats.activeIterations++;
+    this.runOperation(operation, intendedEpoch);
+  }
+
+  private runOperation(operation: Operation, intendedEpoch: number): void {
+    const done = (): void => this.iterationDone();
+    switch (operation.type) {
+      case 'read':
+        this.send(this.router, 'read', intendedEpoch, { account: operation.account }, done);
+        return;
+      case 'replay':
+      case 'mismatch':
+        this.send(this.router, operation.type, intendedEpoch, operation, done);
+        return;
+      case 'payment': {
+        this.payments.total++;
+        let pending = operation.duplicate === undefined ? 1 : 2;
+        const partDone = (): void => {
+          if (--pending === 0) done();
+        };
+        let primary = this.router;
+        let second = this.router;
+        if (operation.duplicate?.kind === 'cross-region') {
+          primary = this.regions.get(operation.duplicate.regions[0])!;
+          second = this.regions.get(operation.duplicate.regions[1])!;
+        }
+        this.paymentChain(primary, operation, 1, operation.key, intendedEpoch, partDone);
+        if (operation.duplicate !== undefined)
+          this.send(second, 'concurrent', intendedEpoch, operation, partDone);
+        return;
+      }
+    }
+  }
+
+  /** A payment's first attempt and its retries (same key and payload unless retry.sameKey is false). */
+  private paymentChain(
+    target: Target,
+    operation: Extract<Operation, { type: 'payment' }>,
+    attemptNo: number,
+    key: string,
+    intendedEpoch: number,
+    done: () => void,
+  ): void {
+    const kind: AttemptKind = attemptNo === 1 ? 'first' : 'retry';
+    this.send(target, kind, intendedEpoch, { ...operation, key }, (attempt) => {
+      const retryable = attempt.outcome === 'info' || attempt.status === this.expected.inFlight;
+      const { retry } = this.options.load;
+      if (retryable && attemptNo < retry.attempts && !this.stopping) {
+        const wait = backoffMs(attemptNo, retry.backoff, retry.maxBackoff, this.jitter);
+        const nextKey = retry.sameKey ? key : `${operation.key}-r${attemptNo}`;
+        const due = attempt.end + wait;
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          // libuv timers can fire a fraction of a ms before `due` (cached loop time): never intend the future.
+          this.paymentChain(target, operation, attemptNo + 1, nextKey, Math.min(due, epochNow()), done);
+        }, wait);
+        this.retryTimers.set(timer, () => {
+          this.payments.unknown++;
+          done();
+        });
+        return;
+      }
+      if (attempt.outcome === 'ok') this.payments.succeeded++;
+      else if (attempt.outcome === 'fail' && attempt.status === this.expected.decline)
+        this.payments.declined++;
+      else if (attempt.outcome === 'fail' && attempt.status !== this.expected.inFlight)
+        this.payments.failed++;
+      else this.payments.unknown++;
+      done();
+    });
+  }
+
+  private send(
+    target: Target,
+    kind: AttemptKind,
+    intendedEpoch: number,
+    what: { key?: string; payload?: PaymentPayload; body?: string; payloadHash?: string; account?: string },
+    done: (attempt: Attempt) => void,
+  ): void {
+    const seq = this.seq++;
+    const start = epochNow();
+    const { timeout } = this.options.load;
+    this.stats.recordSent(start - intendedEpoch);
+    const isRead = kind === 'read';
+    const request = isRead
+      ? { method: 'GET' as const, path: `/v1/accounts/${what.account!}`, headers: [], timeoutMs: timeout }
+      : {
+          method: 'POST' as const,
+          path: '/v1/payments',
+          headers: ['content-type', 'application/json', 'idempotency-key', what.key!],
+          body: what.body!,
+          timeoutMs: timeout,
+        };
+    const handle = exchange(target.pool, request, (response) => {
+      this.inFlight.delete(handle);
+      const end = epochNow();
+      const attempt = this.toAttempt(seq, kind, target.name, what, intendedEpoch, start, end, response);
+      this.stats.recordDone(
+        kind,
+        attempt.outcome,
+        attempt.status,
+        attempt.error,
+        end - intendedEpoch,
+        end - start,
+      );
+      if (
+        !isRead &&
+        attempt.status !== 0 &&
+        attempt.status !== this.expected.inFlight &&
+        attempt.status < 500
+      )
+        if (kind === 'first' || kind === 'retry' || kind === 'concurrent')
+          this.workload.completed(attempt.key!, what.payload!);
+      this.options.sink?.write(attempt);
+      this.options.onAttempt?.(attempt);
+      done(attempt);
+    });
+    this.inFlight.add(handle);
+  }
+
+  private toAttempt(
+    seq: number,
+    kind: AttemptKind,
+    target: string,
+    what: { key?: string; payload?: PaymentPayload; payloadHash?: string; account?: string },
+    intendedStart: number,
+    start: number,
+    end: number,
+    response: HttpExchange,
+  ): Attempt {
+    const attempt: Attempt = {
+      seq,
+      kind,
+      target,
+      intendedStart,
+      start,
+      end,
+      status: response.status,
+      outcome: classifyStatus(response.status, this.expected),
+    };
+    if (what.key !== undefined) attempt.key = what.key;
+    if (what.payloadHash !== undefined) attempt.payloadHash = what.payloadHash;
+    if (what.payload !== undefined) attempt.payload = what.payload;
+    if (what.account !== undefined) attempt.account = what.account;
+    if (response.error !== undefined) attempt.error = response.error;
+    if (response.servedBy !== undefined) attempt.servedBy = response.servedBy;
+    if (response.epoch !== undefined) attempt.epoch = response.epoch;
+    if (response.body.length > 0) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(response.body);
+      } catch {
+        parsed = undefined; // not JSON (e.g. a proxy's HTML error page): hash the raw text instead
+      }
+      // No volatile fields are dropped: a replay must return the stored original byte for byte
+      // (id and created_at included). Keys are sorted so a re-serialised body hashes the same.
+      attempt.bodyHash = hashString(parsed === undefined ? response.body : canonicalJson(parsed));
+      if (parsed !== null && typeof parsed === 'object') {
+        const record = parsed as Record<string, unknown>;
+        if (kind === 'read') {
+          if (typeof record.balance === 'number') attempt.balance = record.balance;
+        } else if (typeof record.id === 'string' && response.status >= 200 && response.status < 300) {
+          attempt.paymentId = record.id;
+        }
+      }
+    }
+    return attempt;
+  }
+
+  private iterationDone(): void {
+    this.stats.activeIterations--;
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    if (this.schedulingDone && this.stats.activeIterations === 0 && this.finish !== undefined) {
+      const finish = this.finish;
+      this.finish = undefined;
+      finish();
+    }
+  }
+
+  private pools(): Pool[] {
+    return [this.router, ...this.regions.values()].map((t) => t.pool);
+  }
+
+  private async closePools(): Promise<void> {
+    if (this.destroying !== undefined) await this.destroying;
+    else await Promise.all(this.pools().map((pool) => pool.close()));
+  }
+
+  private summary(): LoadSummary {
+    const s = this.stats;
+    const started = s.arrivals - s.dropped;
+    const window = this.lastFire - this.firstFire;
+    const record = <K extends string | number>(map: Map<K, number>): Record<string, number> =>
+      Object.fromEntries([...map.entries()].map(([k, v]) => [String(k), v]));
+    return {
+      seed: this.options.seed,
+      keyPrefix: this.keyPrefix,
+      targetRate:
+        this.schedule.durationMs === 0 ? 0 : (this.schedule.total / this.schedule.durationMs) * 1000,
+      scheduledMs: this.schedule.durationMs,
+      elapsedMs: performance.now() - this.startPerf,
+      arrivals: this.schedule.total,
+      started,
+      dropped: s.dropped,
+      unfired: this.schedule.total - s.arrivals,
+      achievedRate: started > 1 && window > 0 ? ((started - 1) / window) * 1000 : 0,
+      requests: s.requests,
+      outcomes: { ...s.outcomes },
+      byKind: { ...s.byKind },
+      statuses: record(s.statuses),
+      errors: record(s.errors),
+      payments: { ...this.payments },
+      latencyMs: summarize(s.latency),
+      serviceTimeMs: summarize(s.serviceTime),
+      schedulingLagMs: summarize(s.schedulingLag),
+      stopped: this.stopping,
+    };
+  }
+}
+
+export async function runLoad(options: LoadEngineOptions): Promise<LoadSummary> {
+  return new LoadEngine(options).run();
+}

@@ -1,0 +1,111 @@
+/**
+ * Streams attempts to `history.ndjson` as k6 JSON-output lines. Lines are gathered into chunks
+ * (flushed at 64 KiB or every 200 ms, like k6's JSON output) and written through a file stream;
+ * when the stream reports backpressure the writer keeps at most one pending chunk list and waits for
+ * `drain`, so memory stays flat as long as the disk keeps up (see bench/load-soak.ts).
+ */
+import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { EnvironmentError } from '../errors.js';
+import type { Attempt } from './attempt.js';
+import { encodeAttempt, encodeDropped, HISTORY_METRICS, metricLine } from './history-codec.js';
+
+const CHUNK_BYTES = 64 * 1024;
+const FLUSH_INTERVAL_MS = 200;
+
+export interface AttemptSink {
+  write(attempt: Attempt): void;
+  dropped?(intendedMs: number, target: string): void;
+}
+
+export class HistoryWriter implements AttemptSink, AsyncDisposable {
+  readonly path: string;
+  private readonly stream: WriteStream;
+  private chunk = '';
+  private waitingForDrain = false;
+  private pending: string[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private failure: Error | undefined;
+  private closed = false;
+  lines = 0;
+
+  constructor(path: string) {
+    this.path = path;
+    this.stream = createWriteStream(path, { flags: 'w', highWaterMark: 1024 * 1024 });
+    this.stream.on('error', (error) => {
+      this.failure ??= error;
+    });
+    for (const metric of HISTORY_METRICS) this.append(metricLine(metric));
+    this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  write(attempt: Attempt): void {
+    this.append(encodeAttempt(attempt));
+  }
+
+  dropped(intendedMs: number, target: string): void {
+    this.append(encodeDropped(intendedMs, target));
+  }
+
+  /** Bytes accepted but not yet handed to the OS (for memory checks). */
+  get bufferedBytes(): number {
+    return this.chunk.length + this.pending.reduce((n, c) => n + c.length, 0) + this.stream.writableLength;
+  }
+
+  private append(line: string): void {
+    if (this.closed) throw new Error(`history ${this.path} is already closed`);
+    this.chunk += `${line}\n`;
+    this.lines++;
+    if (this.chunk.length >= CHUNK_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    if (this.chunk.length === 0) return;
+    const chunk = this.chunk;
+    this.chunk = '';
+    if (this.waitingForDrain) {
+      this.pending.push(chunk);
+      return;
+    }
+    if (!this.stream.write(chunk)) {
+      this.waitingForDrain = true;
+      this.stream.once('drain', () => {
+        this.waitingForDrain = false;
+        const queued = this.pending.join('');
+        this.pending = [];
+        if (queued.length > 0 && !this.stream.write(queued)) {
+          this.waitingForDrain = true;
+          this.stream.once('drain', () => (this.waitingForDrain = false));
+        }
+      });
+    }
+  }
+
+  /** Flush everything and close the file; rejects with EnvironmentError when the disk write failed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    this.flush();
+    this.closed = true;
+    if (this.waitingForDrain) await once(this.stream, 'drain');
+    if (this.pending.length > 0) this.stream.write(this.pending.join(''));
+    this.pending = [];
+    this.stream.end();
+    if (!this.stream.closed) await once(this.stream, 'close').catch(() => undefined);
+    if (this.failure !== undefined)
+      throw new EnvironmentError(
+        'HISTORY_WRITE_FAILED',
+        `could not write the history to ${this.path}: ${this.failure.message}`,
+        {
+          cause: this.failure,
+          details: ['check that the report folder exists, is writable and that the disk is not full'],
+        },
+      );
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
