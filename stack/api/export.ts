@@ -32,6 +32,9 @@ const ROLE = `
 export async function streamLedgerExport(pool: pg.Pool, region: string, res: ServerResponse): Promise<void> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // a checked-out client has no pool listener: a dying connection must not crash the process
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // the export of a large ledger may take longer than a payment is allowed to
@@ -69,6 +72,7 @@ export async function streamLedgerExport(pool: pg.Pool, region: string, res: Ser
     broken = error as Error;
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

