@@ -28,6 +28,7 @@ beforeEach(async () => {
 
 interface Reply {
   status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes are asserted field by field
   json: any;
   text: string;
   headers: Record<string, string | string[] | undefined>;
