@@ -49,6 +49,8 @@ export interface StackState {
   endpoints?: StackEndpoints;
   topology?: Topology;
   error?: string;
+  /** Why the stack failed to start (so a CLI in another process can report it with the same code). */
+  failure?: { code: string; message: string; details: string[]; exitCode: number };
   /** Notes for people: fallbacks taken (e.g. a single loopback address). */
   notes: string[];
 }

@@ -1,10 +1,44 @@
 import type { Command } from 'commander';
 import { action } from '../action.js';
-import { notYetAvailable } from '../not-yet.js';
+import { printJson, printLine, stdoutColors } from '../output.js';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('Show the running stack: topology, primary, epoch, replication lag, active faults')
-    .action(action(() => Promise.resolve(notYetAvailable('status', 'issue 5'))));
+    .option('--run-id <id>', 'which stack (default: the newest running one)')
+    .option('--json', 'print the status as JSON')
+    .action(
+      action(async (opts: { runId?: string; json?: boolean }) => {
+        const { stackReport } = await import('../../../drivers/local/report.js');
+        const report = await stackReport(opts.runId);
+        if (opts.json) {
+          printJson(report);
+          return 0;
+        }
+        if (!report.running) {
+          printLine('no stack is running (start one with `chaosbank up`)');
+          return 0;
+        }
+        const c = stdoutColors;
+        const s = report.status;
+        printLine(
+          `stack ${c.bold(report.runId)}  ${report.replication} replication  run dir ${report.runDir}`,
+        );
+        printLine(`  router     ${report.router}  active region: ${s?.routerActive ?? c.yellow('unknown')}`);
+        printLine(`  primary    ${s ? `${s.primary} (epoch ${s.epoch})` : c.yellow('unknown')}`);
+        for (const region of report.regions) {
+          const r = s?.regions.find((x) => x.region === region.name);
+          const lag = r?.lagBytes === null || r?.lagBytes === undefined ? '?' : `${r.lagBytes} B`;
+          printLine(
+            `  ${region.name.padEnd(10)} ${(r?.role ?? '?').padEnd(8)} lag ${lag.padEnd(8)} api ${region.apiUrl}  (${region.host})`,
+          );
+        }
+        printLine(`  toxiproxy  ${report.toxiproxy}`);
+        if (report.statusError) printLine(c.yellow(`  status endpoints: ${report.statusError}`));
+        if (report.faults.length === 0) printLine('  faults     none');
+        for (const f of report.faults) printLine(`  fault      ${f.id} ${f.kind} ${f.target} (${f.status})`);
+        return 0;
+      }),
+    );
 }

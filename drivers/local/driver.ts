@@ -1,0 +1,302 @@
+/**
+ * The local driver: regions as process groups on their own loopback addresses, embedded PostgreSQL,
+ * and every link through a Toxiproxy proxy. Build order (each step waits on a readiness condition):
+ * toxiproxy -> proxies into the databases -> PostgreSQL cluster (bootstrap, standbys streaming) -> APIs
+ * -> proxies into the APIs -> controller -> router -> client->router proxy.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Driver, UpOptions } from '../driver.js';
+import { ChaosbankError, EnvironmentError, InterruptedError } from '../../src/errors.js';
+import {
+  apiId,
+  dbId,
+  GLOBAL,
+  linkName,
+  replicationFrom,
+  type Link,
+  type Topology,
+} from '../../src/topology/topology.js';
+import { startToxiproxyServer } from '../../src/toxiproxy/server.js';
+import {
+  bootstrapCluster,
+  connString,
+  replicationConninfo,
+  type Address,
+} from '../../stack/postgres/index.js';
+import { applyLedgerSchema } from '../../stack/db/ledger-schema.js';
+import { planAddresses, probeBind } from './loopback.js';
+import { identify } from './proc.js';
+import { componentProgram } from './paths.js';
+import { ProxyTable, type HostPort } from './proxies.js';
+import { registerStack } from './registry.js';
+import { StateFile, writeJsonAtomic, type StackEndpoints } from './state.js';
+import { LocalStack } from './stack.js';
+
+const urlOf = (a: HostPort): string => `http://${a.host}:${a.port}`;
+
+export const localDriver: Driver = {
+  name: 'local',
+  up: startLocalStack,
+};
+
+export async function startLocalStack(topology: Topology, options: UpOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => undefined);
+  const runDir = options.runDir;
+  mkdirSync(join(runDir, 'logs'), { recursive: true });
+  const owner = identify(process.pid);
+  const state = new StateFile({
+    version: 1,
+    runId: topology.runId,
+    runDir,
+    owner,
+    phase: 'starting',
+    createdAt: new Date().toISOString(),
+    processes: [],
+    dirs: [],
+    ports: [],
+    notes: [],
+    topology,
+  });
+  registerStack({ runId: topology.runId, runDir, owner, createdAt: state.current.createdAt });
+  const stack = new LocalStack(topology, runDir, state, log);
+  const onAbort = () => log('interrupted: tearing down what was started');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await build(stack, options, log);
+    state.update((s) => {
+      s.phase = 'ready';
+    });
+    return stack;
+  } catch (error) {
+    await stack.down();
+    state.update((s) => {
+      s.phase = 'failed';
+      s.error = error instanceof Error ? error.message : String(error);
+    });
+    if (options.signal?.aborted)
+      throw new InterruptedError('interrupted while starting the stack (torn down)');
+    if (error instanceof ChaosbankError) throw error;
+    throw new EnvironmentError(
+      'STACK_START_FAILED',
+      `the local stack did not start: ${(error as Error).message}`,
+      {
+        cause: error,
+        details: [`logs: ${join(runDir, 'logs')}`],
+      },
+    );
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function build(stack: LocalStack, options: UpOptions, log: (m: string) => void): Promise<void> {
+  const { topology, state } = stack;
+  const signal = options.signal;
+  const check = () => {
+    if (signal?.aborted) throw new InterruptedError();
+  };
+  // Fail before starting anything when a program is missing (not built).
+  const programs = {
+    api: componentProgram('api'),
+    controller: componentProgram('controller'),
+    router: componentProgram('router'),
+  };
+  const addresses = await planAddresses(topology.regions);
+  state.update((s) => s.notes.push(...addresses.notes));
+  for (const note of addresses.notes) log(`note: ${note}`);
+  const hostOf = (region: string) => (region === GLOBAL ? addresses.global : addresses.regions[region]!);
+  const linksTo = (to: string) => topology.links.filter((l: Link) => l.to === to);
+
+  // 1. Toxiproxy: the embedded server in this process, or a real one by URL.
+  let toxiproxyUrl = options.toxiproxyUrl;
+  if (toxiproxyUrl === undefined) {
+    const server = await startToxiproxyServer({ host: addresses.global, port: 0 });
+    stack.toxiproxyServer = server;
+    state.addPort('toxiproxy', server.host, server.port);
+    toxiproxyUrl = server.url;
+  }
+  stack.toxiproxyUrl = toxiproxyUrl;
+  const proxies = new ProxyTable(toxiproxyUrl);
+  stack.proxies = proxies;
+  log(`toxiproxy ${toxiproxyUrl}`);
+  check();
+
+  // 2. Databases: a port per region (PostgreSQL cannot bind 0 itself: ask the OS, then hand it over),
+  //    then every proxy that leads into a database, so standbys can replicate through their repl proxies.
+  const dbAddress: Record<string, Address> = {};
+  for (const region of topology.regions)
+    dbAddress[region] = { host: hostOf(region), port: await probeBind(hostOf(region)) };
+  const dbLinks = topology.regions.flatMap((r) => linksTo(dbId(r)));
+  await proxies.create(
+    dbLinks.map((link) => ({ link, listenHost: hostOf(link.toRegion), upstream: dbAddress[link.toRegion]! })),
+  );
+  const dbBase = join(stack.runDir, 'db');
+  for (const region of topology.regions) {
+    const dataDir = join(dbBase, region, 'data');
+    // Recorded before it exists: a crash during bootstrap still leaves down a postmaster.pid to follow.
+    state.addProcess({
+      component: dbId(region),
+      pid: -1,
+      startTime: null,
+      argv: [],
+      logPath: join(dbBase, region, 'postgres.log'),
+      dataDir,
+    });
+    state.addDir(dataDir);
+    stack.dbs.set(region, {
+      region,
+      dataDir,
+      logFile: join(dbBase, region, 'postgres.log'),
+      host: dbAddress[region]!.host,
+      port: dbAddress[region]!.port,
+      process: null,
+    });
+  }
+  log(`postgres: bootstrapping ${topology.regions.length} nodes (${topology.replication})`);
+  const cluster = await bootstrapCluster({
+    runId: topology.runId,
+    regions: topology.regions,
+    primary: topology.primary,
+    replication: topology.replication,
+    baseDir: dbBase,
+    addresses: dbAddress,
+    replicationAddress: (standby, primary) =>
+      proxies.address(linkName(replicationFrom(standby), dbId(primary))),
+    leaseMs: Math.max(topology.stack.failoverGraceMs, 1000),
+    applySchema: (client) => applyLedgerSchema(client, topology.accounts, { bugs: topology.stack.bugs }),
+    signal,
+  });
+  for (const node of Object.values(cluster.nodes)) {
+    stack.dbs.get(node.region)!.process = node.process;
+    stack.state.update((s) => {
+      s.processes = s.processes.filter((p) => !(p.component === dbId(node.region) && p.pid === -1));
+    });
+    stack.recordDb(node.process, dbId(node.region));
+    state.addPort(dbId(node.region), node.address.host, node.address.port);
+  }
+  check();
+
+  // 3. APIs, one per region, in parallel.
+  const configDir = join(stack.runDir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  const dbUrl = (from: string, region: string) => connString(proxies.address(linkName(from, dbId(region))));
+  const apis: Record<string, string> = {};
+  await Promise.all(
+    topology.regions.map(async (region) => {
+      const id = apiId(region);
+      const configFile = join(configDir, `${id}.json`);
+      writeJsonAtomic(configFile, {
+        runId: topology.runId,
+        region,
+        host: hostOf(region),
+        port: 0,
+        localDb: dbUrl(id, region),
+        dbs: Object.fromEntries(topology.regions.map((r) => [r, dbUrl(id, r)])),
+        bugs: topology.stack.bugs,
+      });
+      const proc = await stack.spawnComponent({
+        component: id,
+        argv: [process.execPath, programs.api, '--config', configFile],
+        logPath: join(stack.logsDir, `${id}.log`),
+      });
+      apis[region] = (await stack.awaitReady(proc, signal)).url;
+    }),
+  );
+  const apiLinks = topology.regions.flatMap((r) => linksTo(apiId(r)));
+  const apiAddress = (region: string): HostPort => {
+    const u = new URL(apis[region]!);
+    return { host: u.hostname, port: Number(u.port) };
+  };
+  await proxies.create(
+    apiLinks.map((link) => ({
+      link,
+      listenHost: hostOf(link.toRegion),
+      upstream: apiAddress(link.toRegion),
+    })),
+  );
+  check();
+
+  // 4. Controller (global control plane).
+  const controllerConfig = join(configDir, 'controller.json');
+  writeJsonAtomic(controllerConfig, {
+    runId: topology.runId,
+    host: addresses.global,
+    port: 0,
+    primary: topology.primary,
+    replication: topology.replication,
+    dbs: Object.fromEntries(topology.regions.map((r) => [r, dbUrl('controller', r)])),
+    graceMs: topology.stack.failoverGraceMs,
+    heartbeatMs: topology.stack.heartbeatIntervalMs,
+    bugs: topology.stack.bugs,
+    // How a standby in region S reaches a primary in region P (for repointing and rejoin).
+    standbyConninfo: Object.fromEntries(
+      topology.regions.map((s) => [
+        s,
+        Object.fromEntries(
+          topology.regions
+            .filter((p) => p !== s)
+            .map((p) => [p, replicationConninfo(proxies.address(linkName(replicationFrom(s), dbId(p))), s)]),
+        ),
+      ]),
+    ),
+    rejoin: {
+      dataDirs: Object.fromEntries([...stack.dbs.values()].map((n) => [n.region, n.dataDir])),
+      logFiles: Object.fromEntries([...stack.dbs.values()].map((n) => [n.region, n.logFile])),
+      addresses: dbAddress,
+    },
+  });
+  const controller = await stack.spawnComponent({
+    component: 'controller',
+    argv: [process.execPath, programs.controller, '--config', controllerConfig],
+    logPath: join(stack.logsDir, 'controller.log'),
+  });
+  const controllerUrl = (await stack.awaitReady(controller, signal)).url;
+  check();
+
+  // 5. Router, then the client entry proxy.
+  const routerConfig = join(configDir, 'router.json');
+  writeJsonAtomic(routerConfig, {
+    runId: topology.runId,
+    host: addresses.global,
+    port: 0,
+    regions: topology.regions.map((r) => ({
+      name: r,
+      url: urlOf(proxies.address(linkName('router', apiId(r)))),
+    })),
+    healthIntervalMs: topology.stack.routerHealthIntervalMs,
+    unhealthyAfter: topology.stack.routerUnhealthyAfter,
+  });
+  const router = await stack.spawnComponent({
+    component: 'router',
+    argv: [process.execPath, programs.router, '--config', routerConfig],
+    logPath: join(stack.logsDir, 'router.log'),
+  });
+  const routerDirect = await stack.awaitReady(router, signal);
+  await proxies.create(
+    linksTo('router').map((link) => ({ link, listenHost: addresses.global, upstream: routerDirect })),
+  );
+
+  // Every proxy's bound port, for leak checks after down.
+  state.update((s) => {
+    for (const [name, a] of proxies.all())
+      s.ports.push({ component: `proxy ${name}`, host: a.host, port: a.port });
+  });
+  const endpoints: StackEndpoints = {
+    routerUrl: urlOf(proxies.address(linkName('client', 'router'))),
+    regions: Object.fromEntries(
+      topology.regions.map((r) => [r, urlOf(proxies.address(linkName('router', apiId(r))))]),
+    ),
+    toxiproxyUrl,
+    toxiproxyEmbedded: options.toxiproxyUrl === undefined,
+    direct: { apis, router: routerDirect.url, controller: controllerUrl },
+  };
+  stack.endpoints = endpoints;
+  stack.routerUrl = endpoints.routerUrl;
+  stack.regions = Object.fromEntries(
+    topology.regions.map((r) => [r, { name: r, apiUrl: endpoints.regions[r]! }]),
+  );
+  state.update((s) => {
+    s.endpoints = endpoints;
+  });
+}

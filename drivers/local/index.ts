@@ -1,0 +1,11 @@
+/** The local driver: public API. */
+export { localDriver, startLocalStack } from './driver.js';
+export { LocalStack, collectLedgers } from './stack.js';
+export { readActiveStack, AttachedStack, signalComponent } from './attach.js';
+export { downStacks, downStack, type DownResult } from './down.js';
+export { launchDetached, defaultRunDir, type LaunchOptions } from './launch.js';
+export { hostStack, type HostSpec } from './host.js';
+export { topologyFromFlags, newRunId, type UpFlags } from './plan.js';
+export { readState, statePath, type StackState, type StackEndpoints } from './state.js';
+export { chaosbankHome, listRegistered } from './registry.js';
+export { waitFor, portOpen, httpOk, tryConnect } from './wait.js';

@@ -1,0 +1,72 @@
+/**
+ * `chaosbank up` flags -> Topology, with the scenario schema's defaults and validation (so a region
+ * name or bug accepted by `up` is one a scenario accepts too). Bad input is an InputError (exit 2).
+ */
+import { randomBytes } from 'node:crypto';
+import { InputError } from '../../src/errors.js';
+import { topologySchema } from '../../src/scenario/schema.js';
+import { planTopology, SEEDED_BUGS, type Topology } from '../../src/topology/topology.js';
+
+export interface UpFlags {
+  regions?: string[];
+  primary?: string;
+  replication?: string;
+  bugs?: string[];
+  runId?: string;
+  accounts?: { count: number; funding: number; currency: string };
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `up-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function topologyFromFlags(flags: UpFlags): Topology {
+  const parsed = topologySchema.safeParse({
+    ...(flags.regions ? { regions: flags.regions } : {}),
+    ...(flags.primary ? { primary: flags.primary } : {}),
+    ...(flags.replication ? { replication: flags.replication } : {}),
+    stack: { bugs: flags.bugs ?? [] },
+  });
+  if (!parsed.success) {
+    throw new InputError('BAD_FLAGS', 'invalid up flags', {
+      details: [
+        ...parsed.error.issues.map((i) => `${flagName(i.path)}: ${i.message}`),
+        `seeded bugs: ${SEEDED_BUGS.join(', ')}`,
+      ],
+    });
+  }
+  const t = parsed.data;
+  if (new Set(t.regions).size !== t.regions.length)
+    throw new InputError('BAD_FLAGS', `--regions lists a region twice: ${t.regions.join(',')}`);
+  const primary = t.primary ?? t.regions[0]!;
+  if (!t.regions.includes(primary))
+    throw new InputError(
+      'UNKNOWN_PRIMARY',
+      `--primary ${primary} is not one of the regions (${t.regions.join(', ')})`,
+      {
+        details: ['Pick one of --regions, e.g. `--primary ' + t.regions[0] + '`.'],
+      },
+    );
+  return planTopology({
+    runId: flags.runId ?? newRunId(),
+    regions: t.regions,
+    primary,
+    replication: t.replication,
+    stack: {
+      bugs: t.stack.bugs,
+      failoverGraceMs: t.stack.failoverGrace,
+      heartbeatIntervalMs: t.stack.heartbeatInterval,
+      routerHealthIntervalMs: t.stack.routerHealthInterval,
+      routerUnhealthyAfter: t.stack.routerUnhealthyAfter,
+    },
+    accounts: flags.accounts ?? { count: 100, funding: 1_000_000, currency: 'USD' },
+  });
+}
+
+function flagName(path: PropertyKey[]): string {
+  const [head, second] = path;
+  if (head === 'stack')
+    return `--bugs${second === 'bugs' && path[2] !== undefined ? ` (#${Number(path[2]) + 1})` : ''}`;
+  return `--${String(head ?? 'flags')}${path.length > 1 ? ` (#${Number(path[1]) + 1})` : ''}`;
+}

@@ -1,0 +1,57 @@
+/** What `chaosbank status` shows: the registered stack, its live status endpoints and its active faults. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StackStatus } from '../driver.js';
+import { readActiveStack } from './attach.js';
+
+export interface StackReport {
+  running: boolean;
+  runId?: string;
+  runDir?: string;
+  replication?: string;
+  router?: string;
+  toxiproxy?: string;
+  regions: { name: string; apiUrl: string; host: string }[];
+  status: StackStatus | null;
+  statusError?: string;
+  faults: { id: string; kind: string; target: string; status: string }[];
+}
+
+function activeFaults(runDir: string): StackReport['faults'] {
+  try {
+    const file = JSON.parse(readFileSync(join(runDir, 'faults.json'), 'utf8')) as {
+      faults?: StackReport['faults'];
+    };
+    return (file.faults ?? []).map(({ id, kind, target, status }) => ({ id, kind, target, status }));
+  } catch {
+    return [];
+  }
+}
+
+export async function stackReport(runId?: string): Promise<StackReport> {
+  const stack = readActiveStack(runId);
+  if (!stack) return { running: false, regions: [], status: null, faults: [] };
+  let status: StackStatus | null = null;
+  let statusError: string | undefined;
+  try {
+    status = await stack.status();
+  } catch (error) {
+    statusError = (error as Error).message;
+  }
+  return {
+    running: true,
+    runId: stack.runId,
+    runDir: stack.runDir,
+    replication: stack.topology.replication,
+    router: stack.routerUrl,
+    toxiproxy: stack.toxiproxyUrl,
+    regions: stack.topology.regions.map((name) => ({
+      name,
+      apiUrl: stack.regions[name]!.apiUrl,
+      host: new URL(stack.regions[name]!.apiUrl).hostname,
+    })),
+    status,
+    ...(statusError ? { statusError } : {}),
+    faults: activeFaults(stack.runDir),
+  };
+}
