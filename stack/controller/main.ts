@@ -1,0 +1,15 @@
+/** Program: `node dist/stack/controller/main.js --config <file.json>` (or env CHAOSBANK_CONFIG). */
+import { reportError } from '../../src/cli/action.js';
+import { parseConfig, readConfigText } from '../router/program-config.js';
+import { controllerConfigSchema } from './config.js';
+import { startController } from './server.js';
+
+try {
+  const { text, source } = readConfigText(process.argv.slice(2), process.env);
+  const controller = await startController(parseConfig(controllerConfigSchema, text, source));
+  const stop = () => void controller.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+} catch (error) {
+  process.exitCode = reportError(error);
+}
