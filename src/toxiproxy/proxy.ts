@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { listenOn } from './address.js';
-import { ProxyConnection } from './connection.js';
+import { ProxyConnection, SOCKET_HIGH_WATER } from './connection.js';
 import type { ToxicDefinition, ToxicJson } from './toxic-definition.js';
 
 export interface ProxyJson {
@@ -45,7 +45,12 @@ export class Proxy {
 
   async start(): Promise<void> {
     if (this.enabled) return;
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+    const server = net.createServer({
+      allowHalfOpen: true,
+      pauseOnConnect: true,
+      noDelay: true,
+      highWaterMark: SOCKET_HIGH_WATER,
+    });
     server.on('connection', (socket) => this.accept(socket));
     const bound = await listenOn(this.listen, server);
     this.server = bound.server;
