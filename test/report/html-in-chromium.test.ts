@@ -58,7 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('report.html in headless Chromium', 
     const charts = await page.$$eval('svg.chart', (svgs) =>
       svgs.map((svg) => ({
         width: svg.getBoundingClientRect().width,
-        paths: [...svg.querySelectorAll('path')].map((p) => (p as SVGPathElement).getTotalLength()),
+        paths: [...svg.querySelectorAll('path')].map((p) => (p as unknown as { getTotalLength(): number }).getTotalLength()),
         bands: svg.querySelectorAll('rect.fault-band').length,
         markers: svg.querySelectorAll('line.event-marker').length,
       })),
