@@ -32,7 +32,7 @@ class ChildProcesses implements ProcessControl {
   async start(component: string): Promise<Running> {
     const child = spawn(process.execPath, ['-e', ECHO_PROGRAM], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = once(child, 'exit').then(([, signal]) => signal as NodeJS.Signals | null);
-    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
     const entry = { child, port: Number(line.toString().trim()), exited };
     this.running.set(component, entry);
     return entry;
