@@ -103,17 +103,21 @@ export class FaultInjector {
 
   private async applyNow(fault: FaultSpec, id: string): Promise<AppliedFault> {
     const plan = compileFault(fault, this.options.topology, { id });
-    const faults = await this.store.load();
+    let faults = await this.store.load();
     const existing = faults.find((f) => f.id === id);
     if (existing) {
-      if (existing.kind === plan.kind && existing.target === plan.target) return existing;
-      throw new InputError(
-        'FAULT_ID_IN_USE',
-        `fault id \`${id}\` is already active as ${existing.kind} on ${existing.target}`,
-        {
-          details: ['Revert it first, or choose another id.'],
-        },
-      );
+      const same = existing.kind === plan.kind && existing.target === plan.target;
+      if (same && existing.status === 'active') return existing;
+      // An apply interrupted by a crash: run it again (proxy and toxic operations are idempotent).
+      if (same) faults = faults.filter((f) => f.id !== id);
+      else
+        throw new InputError(
+          'FAULT_ID_IN_USE',
+          `fault id \`${id}\` is already active as ${existing.kind} on ${existing.target}`,
+          {
+            details: ['Revert it first, or choose another id.'],
+          },
+        );
     }
     const operations = await this.resolve(plan.operations);
     const record: AppliedFault = {

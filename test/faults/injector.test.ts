@@ -4,7 +4,9 @@ import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { EnvironmentError } from '../../src/errors.js';
+import { compileFault } from '../../src/faults/compile.js';
 import { FaultInjector } from '../../src/faults/injector.js';
+import { FileFaultStore } from '../../src/faults/store.js';
 import { faultSchema, type FaultSpec } from '../../src/scenario/schema.js';
 import type { StackEvent } from '../../src/topology/events.js';
 import { echoOnce, proxiesOf, startFixture, waitFor, type FaultFixture } from './helpers.js';
@@ -220,6 +222,41 @@ describe('FaultInjector against the embedded Toxiproxy server', () => {
     expect(await fresh.active()).toEqual([]);
     expect(await injector.active()).toEqual([]);
     for (const link of Object.keys(fx.ports)) expect((await echoOnce(fx.ports[link]!)).ok, link).toBe(true);
+  });
+
+  it('an apply interrupted by a crash (record still `applying`) is healed, or completed, by a fresh injector', async () => {
+    const spec = fault({ kind: 'region-outage', target: { region: 'a' } });
+    const plan = compileFault(spec, fx.topology, { id: 'crashed' });
+    // What a crash half-way leaves: the intent recorded, only the first proxy disabled.
+    await new FileFaultStore(fx.statePath, fx.toxiproxyUrl).save([
+      {
+        id: 'crashed',
+        kind: plan.kind,
+        target: plan.target,
+        status: 'applying',
+        appliedAt: Date.now(),
+        operations: plan.operations,
+        reverts: plan.reverts,
+      },
+    ]);
+    const first = (plan.operations[0] as { proxy: string }).proxy;
+    await new Toxiproxy(fx.toxiproxyUrl)
+      .get(first)
+      .then((p) => p.update({ enabled: false, listen: p.listen, upstream: p.upstream }));
+
+    const completed = await injector.apply(spec, { id: 'crashed' });
+    expect(completed.status).toBe('active');
+    let server = await proxiesOf(fx.toxiproxyUrl);
+    expect(OUTAGE_A.every((link) => !server[link]!.enabled)).toBe(true);
+
+    const fresh = new FaultInjector({
+      toxiproxyUrl: fx.toxiproxyUrl,
+      topology: fx.topology,
+      statePath: fx.statePath,
+    });
+    expect((await fresh.healAll()).reverted).toEqual(['crashed']);
+    server = await proxiesOf(fx.toxiproxyUrl);
+    expect(Object.values(server).every((p) => p.enabled)).toBe(true);
   });
 
   it('the heal sweep re-enables owned proxies left disabled when faults.json lost them', async () => {
