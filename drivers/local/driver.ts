@@ -31,7 +31,8 @@ import { componentProgram } from './paths.js';
 import { ProxyTable, type HostPort } from './proxies.js';
 import { registerStack } from './registry.js';
 import { StateFile, writeJsonAtomic, type StackEndpoints } from './state.js';
-import { LocalStack } from './stack.js';
+import { COMPONENT_READY_TIMEOUT_MS, LocalStack } from './stack.js';
+import { waitFor } from './wait.js';
 
 const urlOf = (a: HostPort): string => `http://${a.host}:${a.port}`;
 
@@ -93,6 +94,8 @@ export async function startLocalStack(topology: Topology, options: UpOptions): P
 async function build(stack: LocalStack, options: UpOptions, log: (m: string) => void): Promise<void> {
   const { topology, state } = stack;
   const signal = options.signal;
+  const t0 = Date.now();
+  const step = (what: string) => log(`${what} (+${Date.now() - t0} ms)`);
   const check = () => {
     if (signal?.aborted) throw new InterruptedError();
   };
@@ -119,7 +122,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
   stack.toxiproxyUrl = toxiproxyUrl;
   const proxies = new ProxyTable(toxiproxyUrl);
   stack.proxies = proxies;
-  log(`toxiproxy ${toxiproxyUrl}`);
+  step(`toxiproxy ${toxiproxyUrl}`);
   check();
 
   // 2. Databases: a port per region (PostgreSQL cannot bind 0 itself: ask the OS, then hand it over),
@@ -167,6 +170,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
     applySchema: (client) => applyLedgerSchema(client, topology.accounts, { bugs: topology.stack.bugs }),
     signal,
   });
+  step('postgres cluster streaming');
   for (const node of Object.values(cluster.nodes)) {
     stack.dbs.get(node.region)!.process = node.process;
     stack.state.update((s) => {
@@ -203,6 +207,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       apis[region] = (await stack.awaitReady(proc, signal)).url;
     }),
   );
+  step('APIs ready');
   const apiLinks = topology.regions.flatMap((r) => linksTo(apiId(r)));
   const apiAddress = (region: string): HostPort => {
     const u = new URL(apis[region]!);
@@ -240,10 +245,14 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
         ),
       ]),
     ),
+    // Local mode: the controller re-seeds a demoted primary in place (data dir, same address).
     rejoin: {
-      dataDirs: Object.fromEntries([...stack.dbs.values()].map((n) => [n.region, n.dataDir])),
-      logFiles: Object.fromEntries([...stack.dbs.values()].map((n) => [n.region, n.logFile])),
-      addresses: dbAddress,
+      regions: Object.fromEntries(
+        [...stack.dbs.values()].map((n) => [
+          n.region,
+          { dataDir: n.dataDir, address: { host: n.host, port: n.port }, logFile: n.logFile },
+        ]),
+      ),
     },
   });
   const controller = await stack.spawnComponent({
@@ -252,6 +261,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
     logPath: join(stack.logsDir, 'controller.log'),
   });
   const controllerUrl = (await stack.awaitReady(controller, signal)).url;
+  step('controller ready');
   check();
 
   // 5. Router, then the client entry proxy.
@@ -273,10 +283,28 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
     logPath: join(stack.logsDir, 'router.log'),
   });
   const routerDirect = await stack.awaitReady(router, signal);
+  // Ready means routing: the router's health checks have picked an active region.
+  await waitFor(
+    async () => {
+      router.assertRunning('before it picked a region');
+      const response = await fetch(`${routerDirect.url}/router/status`, {
+        signal: AbortSignal.timeout(2000),
+      });
+      const body = (await response.json()) as { active?: string | null };
+      return typeof body.active === 'string';
+    },
+    {
+      timeout: COMPONENT_READY_TIMEOUT_MS,
+      description: `router to mark a region healthy (${routerDirect.url}/router/status)`,
+      signal,
+      details: () => router.logDetails(),
+    },
+  );
   await proxies.create(
     linksTo('router').map((link) => ({ link, listenHost: addresses.global, upstream: routerDirect })),
   );
 
+  step('router ready');
   // Every proxy's bound port, for leak checks after down.
   state.update((s) => {
     for (const [name, a] of proxies.all())

@@ -62,6 +62,7 @@ export async function hostStack(spec: HostSpec, hooks: HostHooks): Promise<'down
     hooks.log(`stopping (${stopReason})`);
     await stack.down();
     await control.close();
+    hooks.log('stopped');
     return stopReason ?? 'down';
   } finally {
     process.off('SIGINT', onSignal);

@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ChaosbankError, EnvironmentError, InterruptedError, type ExitCodeValue } from '../../src/errors.js';
+import { ChaosbankError, EnvironmentError, InterruptedError } from '../../src/errors.js';
 import type { Topology } from '../../src/topology/topology.js';
 import type { HostSpec } from './host.js';
 import { supervisorProgram } from './paths.js';

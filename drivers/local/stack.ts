@@ -102,6 +102,7 @@ export class LocalStack implements StartedStack {
   async awaitReady(
     proc: ManagedProcess,
     signal?: AbortSignal,
+    readyPath = readyPathOf(proc.component),
   ): Promise<{ url: string; host: string; port: number }> {
     const record = await proc.waitForRecord((r) => r.msg === 'listening', COMPONENT_READY_TIMEOUT_MS, signal);
     const url = String(record.url);
@@ -116,11 +117,11 @@ export class LocalStack implements StartedStack {
     await waitFor(
       async () => {
         proc.assertRunning('before it became ready');
-        return httpOk(`${url}/readyz`)();
+        return httpOk(`${url}${readyPath}`)();
       },
       {
         timeout: COMPONENT_READY_TIMEOUT_MS,
-        description: `${proc.component} to answer 200 on ${url}/readyz`,
+        description: `${proc.component} to answer 200 on ${url}${readyPath}`,
         signal,
         details: () => proc.logDetails(),
       },
@@ -238,6 +239,8 @@ export class LocalStack implements StartedStack {
   }
 
   private async stopEverything(): Promise<void> {
+    const t0 = Date.now();
+    const step = (what: string) => this.log(`down: ${what} (+${Date.now() - t0} ms)`);
     this.state.update((s) => {
       s.phase = 'stopping';
     });
@@ -248,6 +251,7 @@ export class LocalStack implements StartedStack {
       ...[...this.components.values()].map((p) => p.stop(1000)),
       ...[...this.dbs.values()].map((n) => n.process?.stop('fast')),
     ]);
+    step('processes stopped');
     const problems: string[] = [];
     if (this.toxiproxyServer) {
       await this.toxiproxyServer.close().catch((e: unknown) => problems.push(`toxiproxy: ${String(e)}`));
@@ -255,8 +259,9 @@ export class LocalStack implements StartedStack {
       // A real (shared) Toxiproxy: remove our proxies so no listener stays behind.
       await this.proxies.removeAll().catch((e: unknown) => problems.push(`toxiproxy proxies: ${String(e)}`));
     }
+    step('toxiproxy closed');
     // Whatever the handles missed (a db restarted by the controller, a stuck process), from the records.
-    const report = await teardownState(this.state.current, { graceMs: 1000 });
+    const report = await teardownState(this.state.current, { graceMs: 1000, log: this.log });
     problems.push(...report.problems);
     this.state.update((s) => {
       s.phase = 'stopped';
@@ -264,8 +269,16 @@ export class LocalStack implements StartedStack {
       if (problems.length > 0) s.error = problems.join('; ');
     });
     unregisterStack(this.runId);
+    step('done');
     if (problems.length > 0) this.log(`down: ${problems.join('; ')}`);
   }
+}
+
+/** Readiness endpoint per component: the API's /readyz needs a known primary and its local database. */
+export function readyPathOf(component: string): string {
+  if (component === 'router') return '/router/healthz';
+  if (component === 'controller') return '/healthz';
+  return '/readyz';
 }
 
 /**

@@ -5,7 +5,8 @@
  * Each data directory's postmaster.pid is consulted too, since a database may have been restarted
  * (rejoin) under a pid the state file never saw. Directories are removed; logs stay.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { identify, isAlive, signalIfSame, type ProcessIdentity } from './proc.js';
@@ -80,15 +81,18 @@ async function waitAllDead(targets: Target[], timeoutMs: number): Promise<Target
 
 export async function teardownState(
   state: StackState,
-  options: { graceMs?: number; includeOwner?: boolean } = {},
+  options: { graceMs?: number; includeOwner?: boolean; log?: (message: string) => void } = {},
 ): Promise<TeardownReport> {
   const graceMs = options.graceMs ?? 1500;
+  const t0 = Date.now();
+  const log = (m: string) => options.log?.(`teardown: ${m} (+${Date.now() - t0} ms)`);
   const report: TeardownReport = { stopped: [], killed: [], removedDirs: [], problems: [] };
   const targets = targetsOf(state, options.includeOwner ?? false).filter((t) => isAlive(t.id));
   for (const t of targets) {
     signalIfSame(t.id, 'SIGCONT'); // a paused process cannot act on a termination signal
     if (signalIfSame(t.id, t.isPostgres ? 'SIGINT' : 'SIGTERM')) report.stopped.push(t.component);
   }
+  log(`signalled ${report.stopped.join(', ') || 'nothing'}`);
   const stubborn = await waitAllDead(targets, graceMs);
   for (const t of stubborn) {
     if (signalIfSame(t.id, 'SIGKILL')) report.killed.push(t.component);
@@ -97,13 +101,17 @@ export async function teardownState(
   for (const t of survivors)
     report.problems.push(`${t.component} (pid ${t.id.pid}) did not exit after SIGKILL`);
   // Backends of a SIGKILLed postmaster exit on their own once they notice; wait for the data dirs to free up.
-  for (const dir of state.dirs) {
-    try {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
-      report.removedDirs.push(dir);
-    } catch (error) {
-      report.problems.push(`cannot remove ${dir}: ${(error as Error).message}`);
-    }
-  }
+  log('processes gone');
+  await Promise.all(
+    state.dirs.map(async (dir) => {
+      try {
+        await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+        report.removedDirs.push(dir);
+      } catch (error) {
+        report.problems.push(`cannot remove ${dir}: ${(error as Error).message}`);
+      }
+    }),
+  );
+  log('dirs removed');
   return report;
 }
