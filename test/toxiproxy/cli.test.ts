@@ -52,11 +52,11 @@ function start(...args: string[]): {
   });
   children.push(child);
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = once(child, 'exit').then(([code]) => code as number | null);
   return {
     child,
-    lines: createInterface({ input: child.stdout! })[Symbol.asyncIterator](),
+    lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](),
     exit,
     stderr: () => stderr,
   };
