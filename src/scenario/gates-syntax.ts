@@ -24,11 +24,11 @@ export type ParsedAbort =
   | { kind: 'ledger_invariant_broken'; source: string }
   | { kind: 'steady_state_not_reached'; source: string };
 
-const COMPARISON =
-  /^\s*([a-z][a-z0-9_]*)\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(?:\s+for\s+(\S+))?\s*$/;
+// Matched against trimmed text, with each run of spaces matchable one way only: no backtracking blow-up.
+const COMPARISON = /^([a-z][a-z0-9_]*) *(<=|>=|===|==|!=|<|>) *(-?\d+(?:\.\d+)?)(?: +for +(\S+))?$/;
 const NAMED_ABORTS = ['ledger_invariant_broken', 'steady_state_not_reached'] as const;
 
-/** Why a comparison is malformed, or undefined when it is fine. Shared with the scenario checks. */
+/** The parts of `<metric> <op> <number> [for <duration>]`; shared with the scenario checks. */
 export interface ComparisonParts {
   metric: string;
   op: ComparisonOp;
@@ -37,7 +37,7 @@ export interface ComparisonParts {
 }
 
 export function splitComparison(text: string): ComparisonParts | undefined {
-  const match = COMPARISON.exec(text);
+  const match = COMPARISON.exec(text.trim().replaceAll(/\s+/g, ' '));
   if (!match) return undefined;
   const op = (match[2] === '===' ? '==' : match[2]) as ComparisonOp;
   const parts: ComparisonParts = { metric: match[1]!, op, value: Number(match[3]) };

@@ -63,7 +63,8 @@ export function exampleFor(path: readonly PropertyKey[]): string | undefined {
   return line.length <= 90 ? line : undefined;
 }
 
-function quote(text: string): string {
+function quote(text: string): string | undefined {
+  if (text === '') return undefined;
   const short = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
   return `\`${short}\``;
 }
@@ -87,9 +88,11 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 /** zod's issue -> our wording. `present` is whether the key is written in the file. */
 function messageFor(issue: z.core.$ZodIssue, input: unknown, present: boolean): string {
   const value = valueAt(input, issue.path);
+  // Refinements explain themselves (`a constant rate needs a duration`); other issues on an absent key mean it is missing.
+  if (!present && value === undefined && issue.code !== 'custom') return 'is required';
   switch (issue.code) {
     case 'invalid_type':
-      if (!present || value === undefined) return 'is required';
+      if (typeof value === 'number' && !Number.isFinite(value)) return 'expected a finite number';
       return `expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}, got ${describeValue(value)}`;
     case 'invalid_value': {
       const options = issue.values.map(String);
@@ -122,7 +125,8 @@ function messageFor(issue: z.core.$ZodIssue, input: unknown, present: boolean): 
 /** Parse and validate scenario text. Never throws for bad input: every problem comes back as an issue. */
 export function parseScenario(text: string, fileName: string): LoadResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // `merge`: YAML 1.1 merge keys (`<<: *defaults`) are common in configuration files.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const at = (
     line: number,
     col: number,
@@ -141,12 +145,7 @@ export function parseScenario(text: string, fileName: string): LoadResult {
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((error) => {
       const { line, col } = positionOf(lineCounter, error.pos[0]);
-      return at(
-        line,
-        col,
-        '',
-        `YAML syntax error: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-      );
+      return at(line, col, '', `YAML syntax error: ${yamlErrorMessage(error.code, error.message)}`);
     });
     return { errors, warnings: [] };
   }
@@ -277,6 +276,12 @@ function schemaIssues(
     result.push(entry);
   }
   return result;
+}
+
+function yamlErrorMessage(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS')
+    return 'the file holds more than one YAML document (`---`); a scenario is one document';
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 function sortIssues(issues: ScenarioIssue[]): ScenarioIssue[] {
