@@ -348,3 +348,63 @@ describe('proxy state on the data path', () => {
     expect(plain.events).not.toContain('close');
   });
 });
+
+describe('backpressure', () => {
+  for (const mode of ['fast path', 'toxic chain'] as const) {
+    it(`a client that does not read stalls the upstream sender (${mode})`, async () => {
+      const chunk = Buffer.alloc(256 * 1024, 'f');
+      let sent = 0;
+      let blocked = false;
+      const flood = net.createServer((socket) => {
+        socket.on('error', () => socket.destroy());
+        const pump = (): void => {
+          while (sent < 200 * 1024 * 1024) {
+            sent += chunk.length;
+            if (!socket.write(chunk)) {
+              blocked = true;
+              return void socket.once('drain', pump);
+            }
+          }
+        };
+        pump();
+      });
+      await new Promise<void>((resolve) => flood.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => flood.close(() => resolve())));
+      const server = await startToxiproxyServer({ port: 0 });
+      cleanups.push(() => server.close());
+      const { port: floodPort } = flood.address() as net.AddressInfo;
+      const proxy = await new Toxiproxy(server.url).createProxy({
+        name: 'f',
+        listen: '127.0.0.1:0',
+        upstream: `127.0.0.1:${floodPort}`,
+      });
+      if (mode === 'toxic chain') {
+        await proxy.addToxic({
+          name: 'l',
+          type: 'latency',
+          stream: 'downstream',
+          toxicity: 1,
+          attributes: { latency: 1, jitter: 0 },
+        });
+      }
+      const client = await connect(Number(proxy.listen.split(':').pop()));
+      cleanups.push(() => void client.socket.destroy());
+      client.socket.pause();
+      // wait until the sender has been stuck for a while (buffers along the path are full)
+      let last = -1;
+      let stableSince = performance.now();
+      await waitFor(() => {
+        if (sent !== last || !blocked) {
+          last = sent;
+          stableSince = performance.now();
+        }
+        return performance.now() - stableSince > 300;
+      }, 'the sender to stall');
+      const plateau = sent;
+      // kernel buffers + the proxy's bounded buffers, far below the 200 MB the sender wants to push
+      expect(plateau).toBeLessThan(64 * 1024 * 1024);
+      client.socket.resume();
+      await waitFor(() => sent > plateau + 16 * 1024 * 1024, 'the sender to continue once the client reads');
+    });
+  }
+});
