@@ -20,10 +20,33 @@ export class KeyTable {
   readonly firstTx = i32();
   readonly lastTx = i32();
   readonly txCount = u32();
+  private capacity = 0;
+
+  /** Make key k addressable in every column. */
+  ensure(k: number): void {
+    if (k < this.capacity) return;
+    this.capacity = Math.max(1024, this.capacity * 2, k + 1);
+    for (const c of [
+      this.firstAttempt,
+      this.lastAttempt,
+      this.attemptCount,
+      this.firstTx,
+      this.lastTx,
+      this.txCount,
+    ]) {
+      c.ensure(this.capacity - 1);
+    }
+  }
+}
+
+/** The identity of a payload: equal payloads, equal ids (0 is reserved for "no payload"). */
+export function payloadIdentity(from: string, to: string, amount: number, currency: string): number {
+  return fnv1a(`${from}\u0000${to}\u0000${amount}\u0000${currency}`) || 1;
 }
 
 export class AttemptStore {
   count = 0;
+  private capacity = 1024;
   readonly seq = f64();
   readonly kind = u8();
   readonly outcome = u8();
@@ -44,44 +67,70 @@ export class AttemptStore {
   readonly error = i32();
   readonly servedBy = i32();
   readonly epoch = f64(Number.NaN);
-  readonly bodyHash: (string | undefined)[] = [];
-  readonly payloadHash = i32();
+  /** FNV fingerprint of the response bodyHash (0 when none): enough to tell two bodies apart. */
+  readonly bodyHash = u32();
   readonly nextSameKey = i32();
+  private readonly columns = [
+    this.seq,
+    this.kind,
+    this.outcome,
+    this.status,
+    this.target,
+    this.key,
+    this.from,
+    this.to,
+    this.amount,
+    this.currency,
+    this.payloadId,
+    this.account,
+    this.balance,
+    this.intendedStart,
+    this.start,
+    this.end,
+    this.error,
+    this.servedBy,
+    this.epoch,
+    this.bodyHash,
+    this.nextSameKey,
+  ];
 
   constructor(
     readonly keyTable: KeyTable,
-    /** Regions, targets, error codes, currencies, payload hashes. */
+    /** Regions, targets, error codes, currencies. */
     readonly names: Interner,
     readonly accounts: Interner,
   ) {}
 
   add(a: Attempt): number {
     const i = this.count++;
-    this.seq.set(i, a.seq);
-    this.kind.set(i, KIND[a.kind] ?? KIND.first);
-    this.outcome.set(i, OUTCOME[a.outcome] ?? OUTCOME.info);
-    this.status.set(i, a.status);
-    this.target.set(i, this.names.id(a.target));
-    this.intendedStart.set(i, a.intendedStart);
-    this.start.set(i, a.start);
-    this.end.set(i, a.end);
-    if (a.error !== undefined) this.error.set(i, this.names.id(a.error));
-    if (a.servedBy !== undefined) this.servedBy.set(i, this.names.id(a.servedBy));
-    if (a.epoch !== undefined) this.epoch.set(i, a.epoch);
-    if (a.bodyHash !== undefined) this.bodyHash[i] = a.bodyHash;
-    if (a.account !== undefined) this.account.set(i, this.accounts.id(a.account));
-    if (a.balance !== undefined) this.balance.set(i, a.balance);
+    if (i >= this.capacity) {
+      this.capacity *= 2;
+      for (const column of this.columns) column.ensure(this.capacity - 1);
+    }
+    this.seq.data[i] = a.seq;
+    this.kind.data[i] = KIND[a.kind] ?? KIND.first;
+    this.outcome.data[i] = OUTCOME[a.outcome] ?? OUTCOME.info;
+    this.status.data[i] = a.status;
+    this.target.data[i] = this.names.id(a.target);
+    this.intendedStart.data[i] = a.intendedStart;
+    this.start.data[i] = a.start;
+    this.end.data[i] = a.end;
+    if (a.error !== undefined) this.error.data[i] = this.names.id(a.error);
+    if (a.servedBy !== undefined) this.servedBy.data[i] = this.names.id(a.servedBy);
+    if (a.epoch !== undefined) this.epoch.data[i] = a.epoch;
+    if (a.bodyHash !== undefined) this.bodyHash.data[i] = fnv1a(a.bodyHash) || 1;
+    if (a.account !== undefined) this.account.data[i] = this.accounts.id(a.account);
+    if (a.balance !== undefined) this.balance.data[i] = a.balance;
     const p = a.payload;
     if (p !== undefined) {
-      this.from.set(i, this.accounts.id(p.from));
-      this.to.set(i, this.accounts.id(p.to));
-      this.amount.set(i, p.amount);
-      this.currency.set(i, this.names.id(p.currency));
-      this.payloadId.set(i, fnv1a(`${p.from}\u0000${p.to}\u0000${p.amount}\u0000${p.currency}`) || 1);
+      this.from.data[i] = this.accounts.id(p.from);
+      this.to.data[i] = this.accounts.id(p.to);
+      this.amount.data[i] = p.amount;
+      this.currency.data[i] = this.names.id(p.currency);
+      this.payloadId.data[i] = payloadIdentity(p.from, p.to, p.amount, p.currency);
     } else if (a.payloadHash !== undefined) {
-      this.payloadId.set(i, fnv1a(a.payloadHash) || 1);
+      this.payloadId.data[i] = fnv1a(a.payloadHash) || 1;
     }
-    if (a.payloadHash !== undefined) this.payloadHash.set(i, this.names.id(a.payloadHash));
     if (a.key !== undefined) this.chain(i, a.key);
     return i;
   }
@@ -90,11 +139,12 @@ export class AttemptStore {
     const t = this.keyTable;
     const k = t.keys.id(key);
     this.key.set(i, k);
-    const last = t.lastAttempt.get(k);
-    if (last < 0) t.firstAttempt.set(k, i);
-    else this.nextSameKey.set(last, i);
-    t.lastAttempt.set(k, i);
-    t.attemptCount.set(k, t.attemptCount.get(k) + 1);
+    t.ensure(k);
+    const last = t.lastAttempt.data[k]!;
+    if (last < 0) t.firstAttempt.data[k] = i;
+    else this.nextSameKey.data[last] = i;
+    t.lastAttempt.data[k] = i;
+    t.attemptCount.data[k]!++;
   }
 
   /** The attempts of key k, ordered by start time then seq. */

@@ -34,12 +34,12 @@ export function checkConvergence(ctx: CheckContext, authority: RegionLedger): nu
     let changedCount = 0;
     for (let i = 0; i < ledger.txCount; i++) {
       const id = ledger.txIds[i]!;
-      const j = authority.txIndex.get(id);
+      const j = authority.indexOf(id);
       if (j === undefined) {
         if (extraCount++ < cap) extra.push(id);
       } else {
         seen[j] = 1;
-        if (authority.txFingerprint[j] !== ledger.txFingerprint[i] && changedCount++ < cap) changed.push(id);
+        if (authority.fingerprintOf(j) !== ledger.fingerprintOf(i) && changedCount++ < cap) changed.push(id);
       }
     }
     const missing: string[] = [];

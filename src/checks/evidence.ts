@@ -20,8 +20,8 @@ export function attemptEvidence(store: AttemptStore, i: number): Record<string, 
   if (servedBy >= 0) out['servedBy'] = store.names.value(servedBy);
   const epoch = store.epoch.get(i);
   if (!Number.isNaN(epoch)) out['epoch'] = epoch;
-  const bodyHash = store.bodyHash[i];
-  if (bodyHash !== undefined) out['bodyHash'] = bodyHash;
+  const body = store.bodyHash.get(i);
+  if (body !== 0) out['bodyFingerprint'] = body.toString(16).padStart(8, '0');
   const from = store.from.get(i);
   if (from >= 0) {
     out['payload'] = {
@@ -31,8 +31,6 @@ export function attemptEvidence(store: AttemptStore, i: number): Record<string, 
       currency: store.names.value(store.currency.get(i)),
     };
   }
-  const payloadHash = store.payloadHash.get(i);
-  if (payloadHash >= 0) out['payloadHash'] = store.names.value(payloadHash);
   const account = store.account.get(i);
   if (account >= 0) out['account'] = store.accounts.value(account);
   const balance = store.balance.get(i);

@@ -2,8 +2,7 @@
  * Per idempotency key: duplicate application, cross-region duplicate, phantom write, unknown write,
  * outcome flip / replay mismatch and mismatch accepted (checkers.md anomalies 1, 3-7).
  */
-import { KIND, OUTCOME } from './attempt-store.js';
-import { fnv1a } from './compact.js';
+import { KIND, OUTCOME, payloadIdentity } from './attempt-store.js';
 import type { CheckContext } from './check-context.js';
 import { keyEvidence } from './evidence.js';
 import { KeyClass } from './key-facts.js';
@@ -101,10 +100,10 @@ function outcomeFlip(ctx: CheckContext, writes: number[], inFlight: number): str
     if (s.status.get(first) !== s.status.get(i)) {
       return `status ${s.status.get(first)} (seq ${s.seq.get(first)}) then ${s.status.get(i)} (seq ${s.seq.get(i)})`;
     }
-    const h1 = s.bodyHash[first];
-    const h2 = s.bodyHash[i];
-    if (h1 !== undefined && h2 !== undefined && h1 !== h2) {
-      return `body ${h1} (seq ${s.seq.get(first)}) then ${h2} (seq ${s.seq.get(i)}), both status ${s.status.get(i)}`;
+    const h1 = s.bodyHash.get(first);
+    const h2 = s.bodyHash.get(i);
+    if (h1 !== 0 && h2 !== 0 && h1 !== h2) {
+      return `another body (seq ${s.seq.get(first)} vs seq ${s.seq.get(i)}), both status ${s.status.get(i)}`;
     }
   }
   return undefined;
@@ -145,10 +144,24 @@ function mismatchAccepted(
   const tx = authority ? authority.transactionsOf(k)[0] : undefined;
   if (authority === undefined || tx === undefined || authority.irregularEntries.has(tx)) return undefined;
   if (s.from.get(orig) < 0) return undefined; // payload hashes only: the ledger row cannot be compared
-  const rowPayload =
-    fnv1a(
-      `${ctx.accounts.value(authority.txFrom.get(tx))}\u0000${ctx.accounts.value(authority.txTo.get(tx))}\u0000${authority.txAmount.get(tx)}\u0000${ctx.names.value(authority.txCurrency.get(tx))}`,
-    ) || 1;
+  const rowFrom = authority.txFrom.get(tx);
+  const rowTo = authority.txTo.get(tx);
+  const rowAmount = authority.txAmount.get(tx);
+  const rowCurrency = authority.txCurrency.get(tx);
+  if (
+    rowFrom === s.from.get(orig) &&
+    rowTo === s.to.get(orig) &&
+    rowAmount === s.amount.get(orig) &&
+    rowCurrency === s.currency.get(orig)
+  ) {
+    return undefined;
+  }
+  const rowPayload = payloadIdentity(
+    ctx.accounts.value(rowFrom),
+    ctx.accounts.value(rowTo),
+    rowAmount,
+    ctx.names.value(rowCurrency),
+  );
   if (rowPayload === origPayload) return undefined;
   const couldHaveApplied = writes.some(
     (i) => s.payloadId.get(i) === rowPayload && s.outcome.get(i) !== OUTCOME.fail,

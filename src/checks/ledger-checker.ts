@@ -114,7 +114,7 @@ function checkBalances(ctx: CheckContext, authority: RegionLedger): void {
   for (const [id, account] of authority.accounts) {
     seen.add(id);
     if (account.system) continue;
-    const recomputed = authority.entrySums.get(id) ?? 0;
+    const recomputed = authority.entrySum(id);
     const a = accounts.find(id);
     const lo = funding + (a === undefined ? 0 : lower[a]!);
     const hi = funding + (a === undefined ? 0 : upper[a]!);

@@ -19,12 +19,12 @@ export class RegionLedger {
   linesAfterEnd = 0;
   txCount = 0;
   readonly txIds: string[] = [];
-  readonly txFingerprint: number[] = [];
+  /** Other regions: fingerprint per transaction, computed as lines arrive. */
+  private readonly fingerprints: number[] = [];
   /** Authoritative region only (below). */
-  readonly txIndex = new Map<string, number>();
   readonly txKey = i32();
   readonly txCreatedAt = f64(Number.NaN);
-  /** Regular two-entry transfers: debit account, credit account, amount; -1 otherwise. */
+  /** Regular two-entry transfers (debit first, then the equal credit): accounts, amount; -1 otherwise. */
   readonly txFrom = i32();
   readonly txTo = i32();
   readonly txAmount = f64(Number.NaN);
@@ -32,13 +32,14 @@ export class RegionLedger {
   /** Entries of transactions that are not a plain balanced two-entry transfer, by index. */
   readonly irregularEntries = new Map<number, ExportedEntry[]>();
   readonly nextTxSameKey = i32();
-  /** Σ entries per account, recomputed from the transactions. */
-  readonly entrySums = new Map<string, number>();
-  /** Σ entries per currency over all transactions. */
+  /** Σ entries per account id (accounts interner), recomputed from the transactions. */
+  private readonly entrySumsById = f64();
+  /** Σ entries per currency over all transactions (plain transfers add 0). */
   readonly currencySums = new Map<string, number>();
   /** Unbalanced transactions: total and the first few indices. */
   unbalancedCount = 0;
   readonly unbalancedFirst: { tx: number; sums: Record<string, number> }[] = [];
+  private index: Map<string, number> | undefined;
 
   constructor(
     readonly region: string,
@@ -67,23 +68,49 @@ export class RegionLedger {
   private addTransaction(tx: ExportedTransaction): void {
     const i = this.txCount++;
     this.txIds.push(tx.id);
-    this.txFingerprint.push(fingerprint(tx));
-    if (!this.authoritative) return;
-    this.txIndex.set(tx.id, i);
-    this.txCreatedAt.set(i, Date.parse(tx.created_at));
-    if (tx.idempotency_key !== null) {
-      const k = this.keyTable.keys.id(tx.idempotency_key);
-      this.txKey.set(i, k);
-      const table = this.keyTable;
-      const last = table.lastTx.get(k);
-      if (last < 0) table.firstTx.set(k, i);
-      else this.nextTxSameKey.set(last, i);
-      table.lastTx.set(k, i);
-      table.txCount.set(k, table.txCount.get(k) + 1);
+    if (!this.authoritative) {
+      this.fingerprints.push(fingerprint(tx.idempotency_key, tx.entries));
+      return;
     }
+    this.txCreatedAt.set(i, Date.parse(tx.created_at));
+    this.txKey.ensure(i);
+    this.nextTxSameKey.ensure(i);
+    if (tx.idempotency_key !== null) {
+      const table = this.keyTable;
+      const k = table.keys.id(tx.idempotency_key);
+      table.ensure(k);
+      this.txKey.data[i] = k;
+      const last = table.lastTx.data[k]!;
+      if (last < 0) table.firstTx.data[k] = i;
+      else this.nextTxSameKey.data[last] = i;
+      table.lastTx.data[k] = i;
+      table.txCount.data[k]!++;
+    }
+    const entries = tx.entries;
+    const a = entries[0];
+    const b = entries[1];
+    if (
+      entries.length === 2 &&
+      a !== undefined &&
+      b !== undefined &&
+      a.currency === b.currency &&
+      a.amount < 0 &&
+      b.amount === -a.amount
+    ) {
+      const from = this.accountNames.id(a.account);
+      const to = this.accountNames.id(b.account);
+      this.txFrom.set(i, from);
+      this.txTo.set(i, to);
+      this.txAmount.set(i, b.amount);
+      this.txCurrency.set(i, this.names.id(a.currency));
+      this.addToAccount(from, a.amount);
+      this.addToAccount(to, b.amount);
+      return;
+    }
+    this.irregularEntries.set(i, entries);
     const perCurrency: Record<string, number> = {};
-    for (const e of tx.entries) {
-      this.entrySums.set(e.account, (this.entrySums.get(e.account) ?? 0) + e.amount);
+    for (const e of entries) {
+      this.addToAccount(this.accountNames.id(e.account), e.amount);
       this.currencySums.set(e.currency, (this.currencySums.get(e.currency) ?? 0) + e.amount);
       perCurrency[e.currency] = (perCurrency[e.currency] ?? 0) + e.amount;
     }
@@ -92,22 +119,33 @@ export class RegionLedger {
       if (this.unbalancedFirst.length < this.exampleCap)
         this.unbalancedFirst.push({ tx: i, sums: perCurrency });
     }
-    const [a, b] = tx.entries;
-    if (
-      tx.entries.length === 2 &&
-      a !== undefined &&
-      b !== undefined &&
-      a.currency === b.currency &&
-      a.amount < 0 &&
-      b.amount === -a.amount
-    ) {
-      this.txFrom.set(i, this.accountNames.id(a.account));
-      this.txTo.set(i, this.accountNames.id(b.account));
-      this.txAmount.set(i, b.amount);
-      this.txCurrency.set(i, this.names.id(a.currency));
-    } else {
-      this.irregularEntries.set(i, tx.entries);
+  }
+
+  private addToAccount(account: number, amount: number): void {
+    this.entrySumsById.ensure(account);
+    this.entrySumsById.data[account]! += amount;
+  }
+
+  /** Σ of the entries of an account, recomputed from the transactions. */
+  entrySum(account: string): number {
+    const id = this.accountNames.find(account);
+    return id === undefined ? 0 : this.entrySumsById.get(id);
+  }
+
+  /** Transaction index by id (built on first use: only convergence needs it). */
+  indexOf(id: string): number | undefined {
+    if (this.index === undefined) {
+      this.index = new Map();
+      for (let i = 0; i < this.txCount; i++) this.index.set(this.txIds[i]!, i);
     }
+    return this.index.get(id);
+  }
+
+  /** Fingerprint of transaction i: key and entries, equal across regions when the rows are equal. */
+  fingerprintOf(i: number): number {
+    if (!this.authoritative) return this.fingerprints[i]!;
+    const k = this.txKey.get(i);
+    return fingerprint(k < 0 ? null : this.keyTable.keys.value(k), this.entriesOf(i));
   }
 
   /** The entries of transaction i as exported (rebuilt for plain transfers). */
@@ -119,18 +157,6 @@ export class RegionLedger {
     return [
       { account: this.accountNames.value(this.txFrom.get(i)), amount: -amount, currency },
       { account: this.accountNames.value(this.txTo.get(i)), amount, currency },
-    ];
-  }
-
-  /** Account deltas of transaction i (for balance bounds and read checks). */
-  deltasOf(i: number): { account: number; amount: number }[] {
-    const irregular = this.irregularEntries.get(i);
-    if (irregular)
-      return irregular.map((e) => ({ account: this.accountNames.id(e.account), amount: e.amount }));
-    const amount = this.txAmount.get(i);
-    return [
-      { account: this.txFrom.get(i), amount: -amount },
-      { account: this.txTo.get(i), amount },
     ];
   }
 
@@ -147,16 +173,16 @@ export class RegionLedger {
     };
   }
 
+  /** The authoritative transactions of key k, in export order. */
   transactionsOf(k: number): number[] {
     const out: number[] = [];
-    const table = this.keyTable;
-    for (let i = table.firstTx.get(k); i >= 0; i = this.nextTxSameKey.get(i)) out.push(i);
+    for (let i = this.keyTable.firstTx.get(k); i >= 0; i = this.nextTxSameKey.get(i)) out.push(i);
     return out;
   }
 }
 
-function fingerprint(tx: ExportedTransaction): number {
-  let hash = fnv1a(tx.idempotency_key ?? '\u0000null');
-  for (const e of tx.entries) hash = fnv1a(`${e.account}\u0000${e.amount}\u0000${e.currency}`, hash);
+function fingerprint(key: string | null, entries: ExportedEntry[]): number {
+  let hash = fnv1a(key ?? '\u0000null');
+  for (const e of entries) hash = fnv1a(`${e.account}\u0000${e.amount}\u0000${e.currency}`, hash);
   return hash;
 }

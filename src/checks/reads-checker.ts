@@ -10,11 +10,12 @@ import type { CheckContext } from './check-context.js';
 import { attemptEvidence } from './evidence.js';
 import { KeyClass } from './key-facts.js';
 
-interface Effect {
-  firstStart: number;
+/** Per account, every payment effect that may ever be visible to a read, as parallel arrays. */
+interface Effects {
+  firstStart: number[];
   /** When the effect became mandatory for readers: ack time if applied, +Infinity otherwise. */
-  mustFrom: number;
-  delta: number;
+  mustFrom: number[];
+  delta: number[];
 }
 
 interface AccountIndex {
@@ -35,9 +36,9 @@ export function checkReads(ctx: CheckContext): void {
     }
   }
   if (reads.length === 0) return;
-  const effects = collectEffects(ctx);
+  const read = new Set(reads.map((r) => s.account.data[r]!));
   const indexes = new Map<number, AccountIndex>();
-  for (const [account, list] of effects) indexes.set(account, buildIndex(list));
+  for (const [account, effects] of collectEffects(ctx, read)) indexes.set(account, buildIndex(effects));
   const funding = ctx.expectations.accounts.funding;
   for (const r of reads) {
     const account = s.account.data[r]!;
@@ -66,42 +67,56 @@ export function checkReads(ctx: CheckContext): void {
   }
 }
 
-/** Per account: every payment that may ever be visible, with when it was sent and when it became mandatory. */
-function collectEffects(ctx: CheckContext): Map<number, Effect[]> {
+/** Per read account: every payment that may ever be visible, with when it was sent and when it became mandatory. */
+function collectEffects(ctx: CheckContext, read: Set<number>): Map<number, Effects> {
   const { facts, keys, authority, attempts: s } = ctx;
-  const out = new Map<number, Effect[]>();
-  const push = (account: number, effect: Effect): void => {
-    let list = out.get(account);
-    if (!list) out.set(account, (list = []));
-    list.push(effect);
+  const out = new Map<number, Effects>();
+  const push = (account: number, firstStart: number, mustFrom: number, delta: number): void => {
+    if (!read.has(account)) return;
+    let e = out.get(account);
+    if (!e) out.set(account, (e = { firstStart: [], mustFrom: [], delta: [] }));
+    e.firstStart.push(firstStart);
+    e.mustFrom.push(mustFrom);
+    e.delta.push(delta);
   };
   for (let k = 0; k < keys.keys.size; k++) {
     const cls = facts.cls[k]!;
-    const txs = authority ? authority.transactionsOf(k) : [];
     const firstStart = cls === KeyClass.none ? Number.NEGATIVE_INFINITY : facts.firstStart[k]!;
-    if (txs.length > 0) {
+    let n = 0;
+    for (let tx = keys.firstTx.get(k); authority && tx >= 0; tx = authority.nextTxSameKey.get(tx), n++) {
       // only the first application is mandatory after the ack; a duplicate may have landed any time later
-      txs.forEach((tx, n) => {
-        const mustFrom = cls === KeyClass.acked && n === 0 ? facts.ackEnd[k]! : Number.POSITIVE_INFINITY;
-        for (const d of authority!.deltasOf(tx)) push(d.account, { firstStart, mustFrom, delta: d.amount });
-      });
-    } else if (cls === KeyClass.acked) {
+      const mustFrom = cls === KeyClass.acked && n === 0 ? facts.ackEnd[k]! : Number.POSITIVE_INFINITY;
+      const irregular = authority.irregularEntries.get(tx);
+      if (irregular) {
+        for (const d of irregular) push(ctx.accounts.id(d.account), firstStart, mustFrom, d.amount);
+      } else {
+        const amount = authority.txAmount.get(tx);
+        push(authority.txFrom.get(tx), firstStart, mustFrom, -amount);
+        push(authority.txTo.get(tx), firstStart, mustFrom, amount);
+      }
+    }
+    if (n === 0 && cls === KeyClass.acked) {
       // acknowledged but lost: a read before the failover may legitimately have seen it
       const i = facts.ackAttempt[k]!;
       if (s.from.get(i) < 0) continue;
       const amount = s.amount.get(i);
-      const mustFrom = Number.POSITIVE_INFINITY;
-      push(s.from.get(i), { firstStart, mustFrom, delta: -amount });
-      push(s.to.get(i), { firstStart, mustFrom, delta: amount });
+      push(s.from.get(i), firstStart, Number.POSITIVE_INFINITY, -amount);
+      push(s.to.get(i), firstStart, Number.POSITIVE_INFINITY, amount);
     }
   }
   return out;
 }
 
-function buildIndex(list: Effect[]): AccountIndex {
-  const n = list.length;
-  const byMust = [...list].sort((a, b) => a.mustFrom - b.mustFrom);
-  const byStart = [...list].sort((a, b) => a.firstStart - b.firstStart);
+function buildIndex(e: Effects): AccountIndex {
+  const n = e.delta.length;
+  const order = (times: number[]): Uint32Array => {
+    const idx = new Uint32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    // mostly sorted already (keys arrive in time order), which the sort exploits
+    return idx.sort((x, y) => times[x]! - times[y]! || x - y);
+  };
+  const byMust = order(e.mustFrom);
+  const byStart = order(e.firstStart);
   const index: AccountIndex = {
     byMust: {
       t: new Float64Array(n),
@@ -113,14 +128,16 @@ function buildIndex(list: Effect[]): AccountIndex {
   };
   for (let i = 0; i < n; i++) {
     const m = byMust[i]!;
-    index.byMust.t[i] = m.mustFrom;
-    index.byMust.delta[i + 1] = index.byMust.delta[i]! + m.delta;
-    index.byMust.neg[i + 1] = index.byMust.neg[i]! + Math.min(0, m.delta);
-    index.byMust.pos[i + 1] = index.byMust.pos[i]! + Math.max(0, m.delta);
+    const dm = e.delta[m]!;
+    index.byMust.t[i] = e.mustFrom[m]!;
+    index.byMust.delta[i + 1] = index.byMust.delta[i]! + dm;
+    index.byMust.neg[i + 1] = index.byMust.neg[i]! + Math.min(0, dm);
+    index.byMust.pos[i + 1] = index.byMust.pos[i]! + Math.max(0, dm);
     const st = byStart[i]!;
-    index.byStart.t[i] = st.firstStart;
-    index.byStart.neg[i + 1] = index.byStart.neg[i]! + Math.min(0, st.delta);
-    index.byStart.pos[i + 1] = index.byStart.pos[i]! + Math.max(0, st.delta);
+    const ds = e.delta[st]!;
+    index.byStart.t[i] = e.firstStart[st]!;
+    index.byStart.neg[i + 1] = index.byStart.neg[i]! + Math.min(0, ds);
+    index.byStart.pos[i + 1] = index.byStart.pos[i]! + Math.max(0, ds);
   }
   return index;
 }

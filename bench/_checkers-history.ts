@@ -1,0 +1,238 @@
+/**
+ * Synthetic run for the checkers benchmark: a constant-rate payment history with retries after
+ * timeouts, declines, replays, reads and a short outage, plus the ledger export it implies, written
+ * as NDJSON files. Attempts are written one `Attempt` JSON object per line (our own simple format,
+ * not k6 Points: the k6 history codec lives in src/load and can replace this later).
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Attempt } from '../src/load/attempt.js';
+import type { ExportLine } from '../src/checks/ledger-export.js';
+import type { StackEvent } from '../src/topology/events.js';
+
+export const BENCH_ACCOUNTS = { count: 1000, funding: 1_000_000_000, currency: 'USD' };
+export const BENCH_REGION = 'us-east';
+
+export interface GeneratedRun {
+  attemptsFile: string;
+  ledgerFile: string;
+  eventsFile: string;
+  attempts: number;
+  transactions: number;
+}
+
+class LineWriter {
+  private readonly fd: number;
+  private buffer: string[] = [];
+  constructor(path: string) {
+    this.fd = openSync(path, 'w');
+  }
+  write(value: unknown): void {
+    this.buffer.push(JSON.stringify(value));
+    if (this.buffer.length >= 10_000) this.flush();
+  }
+  flush(): void {
+    if (this.buffer.length > 0) writeSync(this.fd, `${this.buffer.join('\n')}\n`);
+    this.buffer = [];
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** Deterministic PRNG (mulberry32) so every run of the benchmark checks the same history. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function generateRun(dir: string, targetAttempts: number): GeneratedRun {
+  const random = prng(42);
+  const ratePerSecond = 5000;
+  const t0 = Date.UTC(2025, 0, 1);
+  const duration = (targetAttempts / ratePerSecond) * 1000;
+  const outageFrom = t0 + duration * 0.4;
+  const outageTo = outageFrom + 2000;
+  const accounts = Array.from({ length: BENCH_ACCOUNTS.count }, (_, i) => `acct-${i}`);
+  const balances = new Map(accounts.map((a) => [a, BENCH_ACCOUNTS.funding]));
+  const attempts = new LineWriter(join(dir, 'attempts.ndjson'));
+  const transactions: ExportLine[] = [];
+  let seq = 0;
+  let payment = 0;
+  const write = (a: Attempt): void => {
+    attempts.write(a);
+    seq++;
+  };
+  while (seq < targetAttempts) {
+    const start = t0 + (seq / ratePerSecond) * 1000;
+    const roll = random();
+    if (roll < 0.04) {
+      const account = accounts[Math.floor(random() * accounts.length)]!;
+      write({
+        seq,
+        kind: 'read',
+        target: 'router',
+        account,
+        intendedStart: start,
+        start,
+        end: start + 3,
+        status: 200,
+        outcome: 'ok',
+        servedBy: BENCH_REGION,
+        balance: balances.get(account)!,
+      });
+      continue;
+    }
+    const key = `pay-${payment++}-${Math.floor(random() * 1e9).toString(36)}`;
+    const from = accounts[Math.floor(random() * accounts.length)]!;
+    let to = accounts[Math.floor(random() * accounts.length)]!;
+    if (to === from) to = accounts[(accounts.indexOf(from) + 1) % accounts.length]!;
+    const amount = 100 + Math.floor(random() * 9900);
+    const payload = { from, to, amount, currency: BENCH_ACCOUNTS.currency };
+    const payloadHash = key.slice(-8);
+    const base = { target: 'router', key, payload, payloadHash };
+    const latency = 2 + random() * 20;
+    if (start >= outageFrom && start < outageTo) {
+      write({
+        ...base,
+        seq,
+        kind: 'first',
+        intendedStart: start,
+        start,
+        end: start + 2000,
+        status: 0,
+        error: 'timeout',
+        outcome: 'info',
+      });
+      continue;
+    }
+    if (roll < 0.06) {
+      write({
+        ...base,
+        seq,
+        kind: 'first',
+        intendedStart: start,
+        start,
+        end: start + latency,
+        status: 402,
+        outcome: 'fail',
+        servedBy: BENCH_REGION,
+        epoch: 1,
+        bodyHash: `d${payloadHash}`,
+      });
+      continue;
+    }
+    const bodyHash = `b${payloadHash}`;
+    let okStart = start;
+    if (roll < 0.09) {
+      write({
+        ...base,
+        seq,
+        kind: 'first',
+        intendedStart: start,
+        start,
+        end: start + 30,
+        status: 0,
+        error: 'ECONNRESET',
+        outcome: 'info',
+      });
+      okStart = start + 0.1;
+    }
+    write({
+      ...base,
+      seq,
+      kind: okStart === start ? 'first' : 'retry',
+      intendedStart: okStart,
+      start: okStart,
+      end: okStart + latency,
+      status: 201,
+      outcome: 'ok',
+      servedBy: BENCH_REGION,
+      epoch: 1,
+      bodyHash,
+    });
+    balances.set(from, balances.get(from)! - amount);
+    balances.set(to, balances.get(to)! + amount);
+    transactions.push({
+      type: 'transaction',
+      id: `tx-${transactions.length}`,
+      idempotency_key: key,
+      created_at: new Date(okStart + 1).toISOString(),
+      entries: [
+        { account: from, amount: -amount, currency: BENCH_ACCOUNTS.currency },
+        { account: to, amount, currency: BENCH_ACCOUNTS.currency },
+      ],
+    });
+    if (roll > 0.97 && seq < targetAttempts) {
+      const replay = okStart + 50;
+      write({
+        ...base,
+        seq,
+        kind: 'replay',
+        intendedStart: replay,
+        start: replay,
+        end: replay + latency,
+        status: 201,
+        outcome: 'ok',
+        servedBy: BENCH_REGION,
+        epoch: 1,
+        bodyHash,
+      });
+    }
+  }
+  attempts.close();
+
+  const ledger = new LineWriter(join(dir, `ledger-${BENCH_REGION}.ndjson`));
+  const { funding, currency } = BENCH_ACCOUNTS;
+  ledger.write({
+    type: 'account',
+    id: '@funding',
+    currency,
+    balance: -funding * accounts.length,
+    system: true,
+  });
+  for (const a of accounts) ledger.write({ type: 'account', id: a, currency, balance: balances.get(a)! });
+  ledger.write({
+    type: 'transaction',
+    id: 'tx-funding',
+    idempotency_key: null,
+    created_at: new Date(t0 - 60_000).toISOString(),
+    entries: [
+      { account: '@funding', amount: -funding * accounts.length, currency },
+      ...accounts.map((account) => ({ account, amount: funding, currency })),
+    ],
+  });
+  for (const tx of transactions) ledger.write(tx);
+  ledger.write({
+    type: 'end',
+    accounts: accounts.length + 1,
+    transactions: transactions.length + 1,
+    region: BENCH_REGION,
+    role: 'primary',
+    epoch: 1,
+  });
+  ledger.close();
+
+  const events: StackEvent[] = [
+    { time: outageFrom, type: 'fault.applied', data: { name: 'bench-outage', kind: 'region-outage' } },
+    { time: outageTo, type: 'fault.reverted', data: { name: 'bench-outage', kind: 'region-outage' } },
+  ];
+  const eventsFile = join(dir, 'events.ndjson');
+  const ev = new LineWriter(eventsFile);
+  for (const e of events) ev.write(e);
+  ev.close();
+  return {
+    attemptsFile: join(dir, 'attempts.ndjson'),
+    ledgerFile: join(dir, `ledger-${BENCH_REGION}.ndjson`),
+    eventsFile,
+    attempts: seq,
+    transactions: transactions.length + 1,
+  };
+}

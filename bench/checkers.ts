@@ -1,0 +1,83 @@
+/**
+ * `npm run bench -- checkers`: generate 100k- and 1M-attempt runs (with their 100k/1M-transaction
+ * ledger exports) as NDJSON in a temp dir, stream each through the checkers in a child process, and
+ * record wall time and peak RSS. Targets: 1M attempts + 1M transactions in <= 10 s and <= 1 GB RSS;
+ * growth from 100k to 1M should be about linear (~10x).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { BenchResult } from './run.js';
+import { generateRun } from './_checkers-history.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const run$ = promisify(execFile);
+
+interface ChildResult {
+  wallMs: number;
+  cpuMs: number;
+  phasesMs: Record<string, number>;
+  maxRssBytes: number;
+  passed: boolean;
+  anomalies: number;
+  mttrS: number | null;
+  windows: number;
+}
+
+async function measure(size: number): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'chaosbank-bench-checkers-'));
+  try {
+    const generated = generateRun(dir, size);
+    const { stdout } = await run$(
+      process.execPath,
+      [join(here, '_checkers-child.js'), generated.attemptsFile, generated.ledgerFile, generated.eventsFile],
+      { maxBuffer: 1 << 20 },
+    );
+    const child = JSON.parse(stdout) as ChildResult;
+    return {
+      attempts: generated.attempts,
+      transactions: generated.transactions,
+      attemptsFileMB: +(statSync(generated.attemptsFile).size / 2 ** 20).toFixed(1),
+      ledgerFileMB: +(statSync(generated.ledgerFile).size / 2 ** 20).toFixed(1),
+      wallMs: child.wallMs,
+      cpuMs: child.cpuMs,
+      phasesMs: child.phasesMs,
+      peakRssMB: Math.round(child.maxRssBytes / 2 ** 20),
+      anomalies: child.anomalies,
+      passed: child.passed,
+      mttrS: child.mttrS,
+      windows: child.windows,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<BenchResult> {
+  const small = await measure(100_000);
+  const large = await measure(1_000_000);
+  const wall = large['wallMs'] as number;
+  const rss = large['peakRssMB'] as number;
+  return {
+    note: 'attempts as one Attempt JSON per line (not k6 Points yet); one authoritative ledger export; child process per size. cpuMs (user+system, all threads) is the figure to trust on a busy machine; wallMs on a quiet one.',
+    loadAverage: os.loadavg(),
+    '100k': small,
+    '1M': large,
+    ratio1Mto100k: {
+      wall: +(wall / (small['wallMs'] as number)).toFixed(2),
+      rss: +(rss / (small['peakRssMB'] as number)).toFixed(2),
+    },
+    targets: {
+      '1M wall time (s)': { target: '<= 10', value: wall / 1000, met: wall <= 10_000 },
+      '1M peak RSS (MB)': { target: '<= 1024', value: rss, met: rss <= 1024 },
+      '1M correct history has no anomaly': {
+        target: '0',
+        value: large['anomalies'] as number,
+        met: large['anomalies'] === 0,
+      },
+    },
+  };
+}
