@@ -46,6 +46,12 @@ export interface LoadEngineOptions {
   onAttempt?: (attempt: Attempt) => void;
   /** Stops the run early: no new arrivals, pending retries cancelled, requests in flight aborted. */
   signal?: AbortSignal;
+  /**
+   * Keep-alive connections per target (default 256, at most 2·maxInFlight). Beyond it requests wait
+   * in the client's queue (still timed from their intended start): opening a connection per
+   * concurrent request would make an overloaded client spiral into connection storms.
+   */
+  connectionsPerTarget?: number;
 }
 
 export interface PaymentCounts {
@@ -132,7 +138,7 @@ export class LoadEngine {
       stages: load.stages?.map((s) => ({ target: s.target, durationMs: s.duration })),
     });
     this.keyPrefix = options.keyPrefix ?? `cb${(options.seed >>> 0).toString(36)}${Date.now().toString(36)}`;
-    const connections = load.maxInFlight * 2 + 8; // a duplicate iteration uses two connections at once
+    const connections = Math.max(1, Math.min(options.connectionsPerTarget ?? 256, load.maxInFlight * 2));
     const makePool = (name: string, url: string): Target => {
       let origin: URL;
       try {
