@@ -63,6 +63,10 @@ export interface RunReport {
   artifacts: Record<string, string>;
   /** Drill runs: per-step timings against targets. */
   steps?: DrillStepRecord[];
+  /** Things that went wrong without stopping the run (heal timeout, no convergence...). */
+  notes?: string[];
+  /** Set when a scenario abort condition stopped the run early. */
+  abort?: { condition: string; reason: string; evidence?: Record<string, unknown> };
 }
 
 export interface DrillStepRecord {

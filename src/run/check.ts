@@ -1,0 +1,25 @@
+/**
+ * Check: stream the history, the ledger exports and the events into the checkers' accumulator and get
+ * one Verdict. Nothing is held in memory twice: files are read line by line.
+ */
+import { existsSync } from 'node:fs';
+import { createCheckAccumulator, expectationsFromScenario, readLedgerExport } from '../checks/index.js';
+import type { Verdict } from '../checks/verdict.js';
+import { readHistory } from '../load/history-reader.js';
+import type { RunContext } from './context.js';
+
+export async function checkRun(ctx: RunContext): Promise<Verdict> {
+  const authority = ctx.finalPrimary ?? ctx.topology.primary;
+  const accumulator = createCheckAccumulator(expectationsFromScenario(ctx.scenario, authority));
+  for (const file of ctx.historyFiles) {
+    if (!existsSync(file)) continue;
+    for await (const attempt of readHistory(file, { expected: ctx.scenario.idempotency }))
+      accumulator.addAttempt(attempt);
+  }
+  for (const [region, result] of Object.entries(ctx.ledgers ?? {})) {
+    if (!('path' in result)) continue;
+    for await (const line of readLedgerExport(result.path)) accumulator.addLedgerLine(region, line);
+  }
+  for (const event of ctx.events ?? ctx.runEvents) accumulator.addEvent(event);
+  return accumulator.finish();
+}

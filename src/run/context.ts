@@ -1,0 +1,86 @@
+/**
+ * What the pipeline's tasks share: the inputs of the run and what each stage produced so far. The
+ * report is built from it at the end, whatever stage the run reached.
+ */
+import type { StartedStack } from '../../drivers/driver.js';
+import type { Verdict } from '../checks/verdict.js';
+import type { FaultInjector } from '../faults/injector.js';
+import type { FaultTimeline } from '../faults/timeline.js';
+import type { LoadSummary as EngineSummary } from '../load/engine.js';
+import type { AttemptSink } from '../load/history-writer.js';
+import type { PhaseRecord } from '../report/run-report.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { StackEvent } from '../topology/events.js';
+import type { Topology } from '../topology/topology.js';
+import type { AbortPlan } from './abort-conditions.js';
+import type { GateResult } from './gates.js';
+import type { LoadEngineName, RunOptions } from './options.js';
+
+/** Why the run stopped early on a scenario abort condition. */
+export interface RunAbort {
+  condition: string;
+  reason: string;
+  evidence?: Record<string, unknown>;
+}
+
+export interface RunContext {
+  readonly options: RunOptions;
+  readonly runId: string;
+  readonly scenario: Scenario;
+  readonly scenarioFile: string;
+  readonly scenarioSha256: string;
+  readonly seed: number;
+  readonly outDir: string;
+  readonly driverName: string;
+  readonly loadEngine: LoadEngineName;
+  readonly topology: Topology;
+  readonly aborts: AbortPlan;
+  readonly startedAt: number;
+  /** Phase lines for people (never parsed). */
+  readonly log: (line: string) => void;
+
+  stack?: StartedStack;
+  injector?: FaultInjector;
+  timeline?: FaultTimeline;
+  /** Where the engines write attempts (history.ndjson, guarded against writes after close). */
+  history?: AttemptSink;
+  /** History files to check (the embedded engine's, k6's). */
+  historyFiles: string[];
+  /** Run-side events: phases and faults (stack events are read from the stack at collect). */
+  runEvents: StackEvent[];
+  /** Every event of the run, merged and sorted, once collected. */
+  events?: StackEvent[];
+  phases: PhaseRecord[];
+  engineSummaries: EngineSummary[];
+  abort?: RunAbort;
+  /** Things that went wrong without stopping the run (heal timeout, no convergence...). */
+  notes: string[];
+  ledgers?: Record<string, { path: string } | { error: string }>;
+  finalPrimary?: string;
+  verdict?: Verdict;
+  gates?: GateResult[];
+}
+
+/** Close the current phase and open the next one (also recorded as a `phase` event). */
+export function enterPhase(ctx: RunContext, name: string): void {
+  const now = Date.now();
+  const current = ctx.phases.at(-1);
+  if (current && current.end === null) current.end = now;
+  ctx.phases.push({ name, start: now, end: null });
+  ctx.runEvents.push({ time: now, type: 'phase', data: { name } });
+  ctx.log(`[${((now - ctx.startedAt) / 1000).toFixed(1)}s] ${name}`);
+}
+
+export function closePhases(ctx: RunContext): void {
+  const current = ctx.phases.at(-1);
+  if (current && current.end === null) current.end = Date.now();
+}
+
+export function currentPhase(ctx: RunContext): string {
+  return ctx.phases.at(-1)?.name ?? 'starting';
+}
+
+export function note(ctx: RunContext, text: string): void {
+  ctx.notes.push(text);
+  ctx.log(`note: ${text}`);
+}

@@ -1,0 +1,44 @@
+/**
+ * Settle: wait until the regions' ledgers have converged — every region is primary or standby with no
+ * replication lag, and every region's API reports the same balances twice in a row — or the settle
+ * bound passes. Convergence itself is proven later by the checkers from the full ledger exports;
+ * this only decides when it is worth collecting them.
+ */
+import { request } from 'undici';
+import { note, type RunContext } from './context.js';
+import { pollUntil } from './poll.js';
+
+export async function settleLedgers(ctx: RunContext, signal: AbortSignal): Promise<boolean> {
+  const stack = ctx.stack!;
+  let previous: string | undefined;
+  const converged = await pollUntil(
+    async () => {
+      const status = await stack.status();
+      const replicated = status.regions.every(
+        (r) => (r.role === 'primary' || r.role === 'standby') && r.lagBytes === 0,
+      );
+      if (!replicated) {
+        previous = undefined;
+        return false;
+      }
+      const balances = await Promise.all(Object.values(stack.regions).map((r) => fetchBalances(r.apiUrl)));
+      const same = balances.every((b) => b === balances[0]);
+      const stable = same && previous === balances[0];
+      previous = same ? balances[0] : undefined;
+      return stable;
+    },
+    { timeoutMs: ctx.scenario.settle.timeout, intervalMs: 200, signal },
+  );
+  if (!converged)
+    note(ctx, `the regions had not converged within settle.timeout (${ctx.scenario.settle.timeout} ms)`);
+  return converged;
+}
+
+async function fetchBalances(apiUrl: string): Promise<string> {
+  const response = await request(`${apiUrl}/v1/accounts`, { signal: AbortSignal.timeout(2000) });
+  if (response.statusCode !== 200) {
+    await response.body.dump();
+    throw new Error(`HTTP ${response.statusCode} from ${apiUrl}/v1/accounts`);
+  }
+  return response.body.text();
+}

@@ -1,0 +1,96 @@
+/**
+ * The console summary at the end of a run: the object `chaosbank run --json` prints, and its text
+ * form (verdict, gates, anomalies, where the reports are).
+ */
+import type { RunReport, RunStatus } from '../report/run-report.js';
+import type { RunResult } from './options.js';
+
+export interface RunSummary {
+  runId: string;
+  scenario: string;
+  status: RunStatus;
+  exitCode: number;
+  reason?: string;
+  seed: number;
+  durationMs: number;
+  metrics: Record<string, number | null>;
+  gates: Array<{ gate: string; actual: number | null; passed: boolean; reason: string }>;
+  anomalies: Array<{ type: string; count: number }>;
+  notes: string[];
+  outDir: string;
+  reports: Record<string, string>;
+}
+
+const HEADLINE_METRICS = ['mttr_s', 'outage_s', 'rpo_s', 'success_rate', 'p99_ms', 'attempts', 'anomalies'];
+
+export function runSummary(result: Pick<RunResult, 'report' | 'outDir'>): RunSummary {
+  const { report } = result;
+  const metrics = report.verdict?.metrics ?? {};
+  const summary: RunSummary = {
+    runId: report.run.id,
+    scenario: report.run.scenario.name,
+    status: report.run.status,
+    exitCode: report.run.exitCode,
+    seed: report.run.seed,
+    durationMs: report.run.durationMs,
+    metrics: Object.fromEntries(
+      HEADLINE_METRICS.map((m) => [m, (metrics as Record<string, number | null | undefined>)[m] ?? null]),
+    ),
+    gates: report.gates.map((g) => ({ gate: g.gate, actual: g.actual, passed: g.passed, reason: g.reason })),
+    anomalies: anomalyCounts(report),
+    notes: report.notes ?? [],
+    outDir: result.outDir,
+    reports: report.artifacts,
+  };
+  if (report.run.reason !== undefined) summary.reason = report.run.reason;
+  return summary;
+}
+
+function anomalyCounts(report: RunReport): Array<{ type: string; count: number }> {
+  return (report.verdict?.checkers ?? [])
+    .flatMap((c) => c.anomalies)
+    .filter((a) => a.count > 0)
+    .map((a) => ({ type: a.type, count: a.count }));
+}
+
+export interface SummaryColors {
+  green: (s: string) => string;
+  red: (s: string) => string;
+  yellow: (s: string) => string;
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+}
+
+const plain: SummaryColors = { green: String, red: String, yellow: String, bold: String, dim: String };
+
+export function formatRunSummary(summary: RunSummary, c: SummaryColors = plain): string {
+  const status =
+    summary.status === 'passed'
+      ? c.green('PASSED')
+      : summary.status === 'failed'
+        ? c.red('FAILED')
+        : c.yellow(summary.status.toUpperCase());
+  const lines = [
+    `${c.bold(summary.scenario)} ${status} ${c.dim(`(run ${summary.runId}, seed ${summary.seed}, ${(summary.durationMs / 1000).toFixed(1)} s, exit ${summary.exitCode})`)}`,
+  ];
+  if (summary.reason !== undefined) lines.push(`  ${summary.reason}`);
+  const m = summary.metrics;
+  const show = (v: number | null, digits = 2) => (v === null ? 'n/a' : String(Number(v.toFixed(digits))));
+  lines.push(
+    `  MTTR ${show(m.mttr_s ?? null)} s · RPO ${show(m.rpo_s ?? null)} s · success ${m.success_rate == null ? 'n/a' : `${(m.success_rate * 100).toFixed(2)}%`} · p99 ${show(m.p99_ms ?? null, 0)} ms · attempts ${show(m.attempts ?? null, 0)} · anomalies ${show(m.anomalies ?? null, 0)}`,
+  );
+  if (summary.gates.length > 0) {
+    lines.push('  gates:');
+    for (const g of summary.gates)
+      lines.push(
+        `    ${g.passed ? c.green('pass') : c.red('FAIL')} ${g.gate}${g.passed ? c.dim(` (${show(g.actual)})`) : ` — ${g.reason}`}`,
+      );
+  }
+  if (summary.anomalies.length > 0)
+    lines.push(`  anomalies: ${summary.anomalies.map((a) => `${a.count} ${a.type}`).join(', ')}`);
+  for (const n of summary.notes) lines.push(c.yellow(`  note: ${n}`));
+  lines.push(
+    `  reports: ${summary.outDir}/ (${['report.html', 'report.json', 'junit.xml', 'summary.md'].join(', ')})`,
+  );
+  return lines.join('\n');
+}
