@@ -138,10 +138,7 @@ export class FaultInjector {
 
     const done: FaultOperation[] = [];
     try {
-      for (const op of operations) {
-        await this.execute(op);
-        done.push(op);
-      }
+      await this.executeAll(operations, done);
     } catch (error) {
       const rollbackErrors = await this.undo(revertsOf(done), { id, operations: done }, faults);
       await this.store.save(faults);
@@ -212,15 +209,20 @@ export class FaultInjector {
     faults: AppliedFault[],
   ): Promise<unknown[]> {
     const mayEnable = new Set(proxiesToEnable(fault, faults));
+    const wanted = reverts.filter((op) => op.type !== 'enable-proxy' || mayEnable.has(op.proxy));
     const errors: unknown[] = [];
-    for (const op of reverts) {
-      if (op.type === 'enable-proxy' && !mayEnable.has(op.proxy)) continue;
+    // Process actions first, in order (a paused database resumes before its links come back), then
+    // every proxy and toxic revert at once.
+    for (const op of wanted.filter((o) => o.type === 'process')) {
       try {
         await this.executeRevert(op);
       } catch (error) {
         errors.push(error);
       }
     }
+    const network = wanted.filter((o) => o.type !== 'process');
+    for (const result of await Promise.allSettled(network.map((op) => this.executeRevert(op))))
+      if (result.status === 'rejected') errors.push(result.reason);
     return errors;
   }
 
@@ -265,6 +267,24 @@ export class FaultInjector {
         { details: ['Process faults need a chaosbank stack (`chaosbank up`), not a bare Toxiproxy.'] },
       );
     return processes;
+  }
+
+  /**
+   * Proxy and toxic operations run concurrently (a region goes dark at once, not link by link), then
+   * process actions in order. `done` collects what succeeded, for the rollback.
+   */
+  private async executeAll(operations: FaultOperation[], done: FaultOperation[]): Promise<void> {
+    const network = operations.filter((op) => op.type !== 'process');
+    const results = await Promise.allSettled(network.map((op) => this.execute(op)));
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') done.push(network[i]!);
+    });
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const op of operations.filter((o) => o.type === 'process')) {
+      await this.execute(op);
+      done.push(op);
+    }
   }
 
   private async execute(op: FaultOperation): Promise<void> {

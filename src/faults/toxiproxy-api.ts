@@ -3,7 +3,7 @@
  * embedded server and a real Toxiproxy). Operations are idempotent, and every failure becomes an
  * EnvironmentError naming the API URL and what failed.
  */
-import { Toxiproxy } from 'toxiproxy-node-client';
+import { Proxy as ProxyHandle, Toxiproxy } from 'toxiproxy-node-client';
 import { EnvironmentError } from '../errors.js';
 import type { ToxicSpec } from './plan.js';
 
@@ -63,8 +63,12 @@ export class ToxiproxyApi {
     await this.call(
       `${enabled ? 'enable' : 'disable'} proxy ${name}`,
       async () => {
-        const handle = await this.client.get(name);
-        await handle.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
+        // listen and upstream are sent back unchanged, so the proxy is not restarted.
+        await new ProxyHandle(this.client, { ...proxy, toxics: [] }).update({
+          enabled,
+          listen: proxy.listen,
+          upstream: proxy.upstream,
+        });
       },
       name,
     );
