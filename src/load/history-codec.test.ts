@@ -61,6 +61,13 @@ describe('history codec', () => {
     expect(decodeLine(line, 0)).toEqual(payment);
   });
 
+  it('escapes values that came from the server', () => {
+    const odd: Attempt = { ...payment, servedBy: 'eu"west\\\n', paymentId: 'pay_\u2028"x' };
+    const line = JSON.parse(encodeAttempt(odd)) as K6Line;
+    k6Point.parse(line);
+    expect(decodeLine(line, 0)).toEqual(odd);
+  });
+
   it('tags network errors with k6 error codes and reads them back', () => {
     const timeout: Attempt = {
       ...payment,

@@ -77,14 +77,22 @@ function localOffset(epochMs: number): { minutes: number; suffix: string } {
   return { minutes: offsetCacheMinutes, suffix: offsetCacheSuffix };
 }
 
+let secondCacheKey = Number.NaN;
+let secondCachePrefix = '';
+let secondCacheSuffix = 'Z';
+
 /** Epoch ms (fractional) -> `2026-11-22T01:41:48.123456789+02:00` in the local offset. */
 export function formatRfc3339(epochMs: number): string {
-  const whole = Math.floor(epochMs);
-  const { minutes, suffix } = localOffset(whole);
-  const iso = new Date(whole + minutes * 60_000).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  const nanos = Math.round((epochMs - Math.floor(epochMs / 1000) * 1000) * 1e6);
-  const fraction = String(Math.min(nanos, 999_999_999)).padStart(9, '0');
-  return `${iso.slice(0, 19)}.${fraction}${suffix}`;
+  const second = Math.floor(epochMs / 1000);
+  if (second !== secondCacheKey) {
+    // One Date per second of history, not one per line.
+    const { minutes, suffix } = localOffset(second * 1000);
+    secondCachePrefix = new Date(second * 1000 + minutes * 60_000).toISOString().slice(0, 19);
+    secondCacheSuffix = suffix;
+    secondCacheKey = second;
+  }
+  const nanos = Math.min(999_999_999, Math.round((epochMs - second * 1000) * 1e6));
+  return `${secondCachePrefix}.${String(nanos).padStart(9, '0')}${secondCacheSuffix}`;
 }
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/i;
@@ -104,51 +112,43 @@ function ms(value: number): string {
   return value.toFixed(3);
 }
 
+const q = JSON.stringify;
+
+/**
+ * Built by hand rather than through objects and JSON.stringify: this runs once per request on the
+ * hot path. Every value that did not come from our own code goes through JSON.stringify (`q`).
+ */
 export function encodeAttempt(attempt: Attempt): string {
-  const tags: Record<string, string> = {
-    status: String(attempt.status),
-    method: attempt.kind === 'read' ? 'GET' : 'POST',
-    name: attempt.kind === 'read' ? READ_NAME : PAYMENTS_NAME,
-    scenario: SCENARIO_TAG,
-    expected_response: attempt.outcome === 'info' ? 'false' : 'true',
-    kind: attempt.kind,
-    target: attempt.target,
-  };
-  if (attempt.servedBy !== undefined) tags.region = attempt.servedBy;
-  if (attempt.status === 0) tags.error_code = k6ErrorCode(attempt.error);
+  const read = attempt.kind === 'read';
+  let tags =
+    `{"status":"${attempt.status}","method":"${read ? 'GET' : 'POST'}","name":"${read ? READ_NAME : PAYMENTS_NAME}"` +
+    `,"scenario":"${SCENARIO_TAG}","expected_response":"${attempt.outcome === 'info' ? 'false' : 'true'}"` +
+    `,"kind":"${attempt.kind}","target":${q(attempt.target)}`;
+  if (attempt.servedBy !== undefined) tags += `,"region":${q(attempt.servedBy)}`;
+  if (attempt.status === 0) tags += `,"error_code":"${k6ErrorCode(attempt.error)}"`;
+  tags += '}';
 
-  const metadata: Record<string, string> = {
-    seq: String(attempt.seq),
-    intended_ms: ms(attempt.intendedStart),
-    start_ms: ms(attempt.start),
-    end_ms: ms(attempt.end),
-    outcome: attempt.outcome,
-  };
-  if (attempt.key !== undefined) metadata.key = attempt.key;
-  if (attempt.payloadHash !== undefined) metadata.payload_hash = attempt.payloadHash;
-  if (attempt.payload !== undefined) {
-    metadata.from = attempt.payload.from;
-    metadata.to = attempt.payload.to;
-    metadata.amount = String(attempt.payload.amount);
-    metadata.currency = attempt.payload.currency;
-  }
-  if (attempt.account !== undefined) metadata.account = attempt.account;
-  if (attempt.error !== undefined) metadata.error = attempt.error;
-  if (attempt.paymentId !== undefined) metadata.payment_id = attempt.paymentId;
-  if (attempt.epoch !== undefined) metadata.epoch = String(attempt.epoch);
-  if (attempt.bodyHash !== undefined) metadata.body_hash = attempt.bodyHash;
-  if (attempt.balance !== undefined) metadata.balance = String(attempt.balance);
+  let meta =
+    `{"seq":"${attempt.seq}","intended_ms":"${ms(attempt.intendedStart)}","start_ms":"${ms(attempt.start)}"` +
+    `,"end_ms":"${ms(attempt.end)}","outcome":"${attempt.outcome}"`;
+  if (attempt.key !== undefined) meta += `,"key":${q(attempt.key)}`;
+  if (attempt.payloadHash !== undefined) meta += `,"payload_hash":${q(attempt.payloadHash)}`;
+  const p = attempt.payload;
+  if (p !== undefined)
+    meta += `,"from":${q(p.from)},"to":${q(p.to)},"amount":"${p.amount}","currency":${q(p.currency)}`;
+  if (attempt.account !== undefined) meta += `,"account":${q(attempt.account)}`;
+  if (attempt.error !== undefined) meta += `,"error":${q(attempt.error)}`;
+  if (attempt.paymentId !== undefined) meta += `,"payment_id":${q(attempt.paymentId)}`;
+  if (attempt.epoch !== undefined) meta += `,"epoch":"${attempt.epoch}"`;
+  if (attempt.bodyHash !== undefined) meta += `,"body_hash":${q(attempt.bodyHash)}`;
+  if (attempt.balance !== undefined) meta += `,"balance":"${attempt.balance}"`;
+  meta += '}';
 
-  return JSON.stringify({
-    type: 'Point',
-    metric: 'http_req_duration',
-    data: {
-      time: formatRfc3339(attempt.end),
-      value: Math.round((attempt.end - attempt.intendedStart) * 1000) / 1000,
-      tags,
-      metadata,
-    },
-  });
+  const value = Math.round((attempt.end - attempt.intendedStart) * 1000) / 1000;
+  return (
+    `{"type":"Point","metric":"http_req_duration","data":{"time":"${formatRfc3339(attempt.end)}"` +
+    `,"value":${value},"tags":${tags},"metadata":${meta}}}`
+  );
 }
 
 /** A `dropped_iterations` point: demand the engine could not serve (no free slot), at its intended time. */
