@@ -57,15 +57,27 @@ describe('fault kinds against targets', () => {
     ).toBe(true);
   });
 
-  it('warns about params the kind ignores and faults outlasting the load', () => {
+  it('warns about faults outlasting the load', () => {
     const warnings = warningsOf(
-      withFaults(
-        '{at: 50s, duration: 20s, kind: region-outage, target: {region: us-east}, params: {latency: 1s}}',
-      ),
+      withFaults('{at: 50s, duration: 20s, kind: region-outage, target: {region: us-east}}'),
     );
-    expect(warnings).toEqual([
-      expect.stringContaining('faults.0.duration: the fault lasts until 70s'),
-      expect.stringContaining('faults.0.params.latency: region-outage ignores `latency`'),
+    expect(warnings).toEqual([expect.stringContaining('faults.0.duration: the fault lasts until 70s')]);
+  });
+
+  it('rejects params the kind does not use, as the fault compiler does', () => {
+    expect(
+      errorsOf(
+        withFaults('{at: 10s, kind: region-outage, target: {region: us-east}, params: {latency: 1s}}'),
+      ),
+    ).toEqual([expect.stringContaining('faults.0.params.latency: region-outage does not take `latency`')]);
+    expect(
+      errorsOf(
+        withFaults('{at: 10s, kind: latency, target: {region: us-east}, params: {latency: 1s, rateKBps: 5}}'),
+      ),
+    ).toEqual([
+      expect.stringContaining(
+        'faults.0.params.rateKBps: latency does not take `rateKBps` (it uses latency, jitter',
+      ),
     ]);
   });
 

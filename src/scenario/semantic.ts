@@ -9,9 +9,13 @@
  *   revert wins is undefined);
  * - error: two process faults on the same component (a paused process cannot be killed meanwhile);
  * - warning: any other fault touching a region while that region is out (it has no effect there).
+ * Each fault that passes these checks is also compiled with the fault compiler (src/faults/compile.ts),
+ * so `validate` never accepts a fault that `run` would refuse.
  * Different kinds on one target are otherwise fine: latency plus a reset on one link compose.
  */
 import { planTopology, GLOBAL, type Topology } from '../topology/topology.js';
+import { compileFault } from '../faults/compile.js';
+import { ChaosbankError } from '../errors.js';
 import { METRIC_NAMES, isMetricName } from '../checks/metrics-catalog.js';
 import { splitComparison } from './gates-syntax.js';
 import { parseDuration, formatDuration } from './duration.js';
@@ -328,11 +332,12 @@ function checkFaults(
           message: `${fault.kind} needs \`params.${param}\``,
           example: PARAM_EXAMPLES[param],
         });
+    // An error, not a warning: the fault compiler refuses params a kind does not use.
     for (const param of Object.keys(fault.params) as ParamField[])
       if (fault.params[param] !== undefined && !rule.params.includes(param))
-        warnings.push({
+        errors.push({
           path: [...at, 'params', param],
-          message: `${fault.kind} ignores \`${param}\`${rule.params.length > 0 ? ` (it uses ${rule.params.join(', ')})` : ''}`,
+          message: `${fault.kind} does not take \`${param}\`${rule.params.length > 0 ? ` (it uses ${rule.params.join(', ')})` : ''}`,
         });
 
     if (fault.duration !== undefined && fault.until !== undefined)
@@ -358,6 +363,18 @@ function checkFaults(
         path: [...at, 'duration'],
         message: `the fault lasts until ${formatDuration(fault.at + fault.duration)}, past the end of the load at ${formatDuration(end)}; it is reverted at heal and the recovery is not observed under load`,
       });
+    if (errors.length === before) {
+      // The fault compiler has the last word: whatever it would refuse at run time is an error now.
+      try {
+        compileFault(fault, topology, { id: `f${index + 1}` });
+      } catch (error) {
+        if (!(error instanceof ChaosbankError)) throw error;
+        errors.push({
+          path: at,
+          message: `${error.message}${error.details.length > 0 ? ` (${error.details.join(' ')})` : ''}`,
+        });
+      }
+    }
     if (errors.length === before) valid.push({ fault, index });
   });
 

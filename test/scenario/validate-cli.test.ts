@@ -78,7 +78,7 @@ describe('chaosbank validate on the broken corpus', () => {
       expect(expected.length).toBeGreaterThan(0);
 
       const result = await chaosbank('validate', file);
-      expect(result.code).toBe(2);
+      expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toBe('');
       const errorLines = result.stdout.split('\n').filter((line) => line.startsWith('  error '));
       for (const fragment of expected)
@@ -93,7 +93,7 @@ describe('chaosbank validate on the broken corpus', () => {
 
   it('reports every file of a directory in one JSON document', async () => {
     const result = await chaosbank('validate', brokenDir, '--json');
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     const output = JSON.parse(result.stdout) as JsonOutput;
     expect(output.files.map((f) => f.file)).toEqual(brokenFiles.map((name) => join(brokenDir, name)));
     for (const entry of output.files) {
@@ -114,7 +114,7 @@ describe('chaosbank validate on the shipped scenarios', () => {
     const output = JSON.parse(result.stdout) as JsonOutput;
     const invalid = output.files.filter((f) => !f.valid);
     expect(invalid, JSON.stringify(invalid, null, 2)).toEqual([]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const names = output.files.map((f) => f.file);
     for (const required of [
       'region-outage.yaml',
@@ -128,7 +128,7 @@ describe('chaosbank validate on the shipped scenarios', () => {
 
   it('prints a check mark per valid file', async () => {
     const result = await chaosbank('validate', 'scenarios/region-outage.yaml', 'scenarios/ci-gate.yaml');
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('✓ scenarios/region-outage.yaml');
     expect(result.stdout).toContain('✓ scenarios/ci-gate.yaml');
   });
@@ -160,7 +160,7 @@ describe('chaosbank validate on files that are not scenarios', () => {
     await writeFile(zero, '');
     await writeFile(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0xff]));
     const result = await chaosbank('validate', zero, binary, missing, 'scenarios/ci-gate.yaml', '--json');
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     const byFile = new Map((JSON.parse(result.stdout) as JsonOutput).files.map((f) => [f.file, f]));
     expect(byFile.get(zero)?.errors[0]).toMatchObject({
       line: 1,
@@ -177,13 +177,13 @@ describe('chaosbank validate on files that are not scenarios', () => {
     await mkdir(empty);
     await writeFile(join(empty, 'notes.txt'), 'not a scenario');
     const result = await chaosbank('validate', empty);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toContain('no *.yaml or *.yml scenario files');
   });
 
   it('rejects a call without paths as bad input (exit 2)', async () => {
     const result = await chaosbank('validate');
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain('missing required argument');
   });
 });
