@@ -144,9 +144,10 @@ function checkBalances(ctx: CheckContext, authority: RegionLedger): void {
       }));
     }
   }
+  const used = accountsInPayments(ctx);
   for (let a = 0; a < accounts.size; a++) {
     const id = accounts.value(a);
-    if (seen.has(id) || (lower[a] === 0 && upper[a] === 0 && !usedInPayments(ctx, a))) continue;
+    if (seen.has(id) || used[a] === 0) continue;
     ctx.collector.add('balance-bounds', () => ({
       message: `Account ${id} is used by the payments but missing from the export of ${authority.region}.`,
       account: id,
@@ -164,8 +165,13 @@ function okWithPayload(ctx: CheckContext, k: number, payloadId: number): boolean
   return false;
 }
 
-function usedInPayments(ctx: CheckContext, account: number): boolean {
+/** 1 for every account some payment attempt debits or credits. */
+function accountsInPayments(ctx: CheckContext): Uint8Array {
   const s = ctx.attempts;
-  for (let i = 0; i < s.count; i++) if (s.from.data[i] === account || s.to.data[i] === account) return true;
-  return false;
+  const used = new Uint8Array(ctx.accounts.size);
+  for (let i = 0; i < s.count; i++) {
+    if (s.from.data[i]! >= 0) used[s.from.data[i]!] = 1;
+    if (s.to.data[i]! >= 0) used[s.to.data[i]!] = 1;
+  }
+  return used;
 }
