@@ -119,6 +119,14 @@ export class ProxyConnection implements LinkOwner {
     for (const link of this.links) link.dispose();
   }
 
+  failed(error: unknown): void {
+    this.events.log({
+      event: 'connection_failed',
+      error: error instanceof Error ? error.message : String(error),
+    });
+    this.destroy();
+  }
+
   /** Close both sides, flushing what was already written. */
   close(): void {
     if (this.closing) return;

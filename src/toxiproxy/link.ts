@@ -16,6 +16,8 @@ export interface LinkOwner {
   linkEnded(link: Link): void;
   close(): void;
   reset(): void;
+  /** Something unexpected broke this link: log it and destroy the connection. */
+  failed(error: unknown): void;
 }
 
 export class Link {
@@ -85,7 +87,13 @@ export class Link {
     try {
       while (this.queue.length > 0 && !this.closed) {
         const item = this.queue[0]!;
-        await this.pass(item, new Set());
+        try {
+          await this.pass(item, new Set());
+        } catch (error) {
+          // A failing toxic must not take the server down: this connection ends, the others go on.
+          this.owner.failed(error);
+          return;
+        }
         this.queue.shift();
         if (item.data) this.queuedBytes -= item.data.length;
         if (this.queuedBytes < QUEUE_HIGH_WATER) this.updateFlow();

@@ -27,14 +27,24 @@ export async function runToxiproxyStandalone(options: StandaloneOptions): Promis
     if (options.jsonLogs) process.stdout.write(`${JSON.stringify(record)}\n`);
     else process.stderr.write(`${readableLine(record as Record<string, unknown>)}\n`);
   };
-  const config = options.configFile === undefined ? undefined : await loadProxyConfigFile(options.configFile);
-  const server = await startToxiproxyServer({ host: options.host, port: options.port, config, logger });
-  if (!options.jsonLogs) process.stdout.write(`Toxiproxy API listening on ${server.url}\n`);
+  // Listen for the signals before anything is announced, so an early Ctrl-C still shuts down cleanly.
   const stop = new AbortController();
-  const signal = await Promise.race([
+  const stopped = Promise.race([
     once(process, 'SIGINT', { signal: stop.signal }).then(() => 'SIGINT'),
     once(process, 'SIGTERM', { signal: stop.signal }).then(() => 'SIGTERM'),
   ]);
+  stopped.catch(() => undefined); // settles as aborted when startup fails below
+  let server: Awaited<ReturnType<typeof startToxiproxyServer>>;
+  try {
+    const config =
+      options.configFile === undefined ? undefined : await loadProxyConfigFile(options.configFile);
+    server = await startToxiproxyServer({ host: options.host, port: options.port, config, logger });
+  } catch (error) {
+    stop.abort();
+    throw error;
+  }
+  if (!options.jsonLogs) process.stdout.write(`Toxiproxy API listening on ${server.url}\n`);
+  const signal = await stopped;
   stop.abort();
   logger({ time: new Date().toISOString(), event: 'shutdown', signal });
   await server.close();
