@@ -165,6 +165,9 @@ function isCompleted(res: RefinedResponse<ResponseType | undefined>): boolean {
 export default function (): void {
   const iteration = exec.scenario.iterationInTest;
   const intendedMs = Date.now(); // arrival-rate executors start iterations on schedule
+  // VU metadata persists across iterations: start each one clean so a read never carries a payment's key.
+  const metadata = exec.vu.metrics.metadata;
+  for (const name of Object.keys(metadata)) delete metadata[name];
   const r = random(iteration, 1);
   const u = r();
   const uFrom = r();
@@ -176,13 +179,12 @@ export default function (): void {
   let edge = m.reads;
   if (u < edge) {
     const id = account(Math.floor(uFrom * load.accounts.count));
-    exec.vu.metrics.metadata.account = id;
-    exec.vu.metrics.metadata.intended_ms = intendedMs.toFixed(3);
+    metadata.account = id;
+    metadata.intended_ms = intendedMs.toFixed(3);
     http.get(`${routerUrl}/v1/accounts/${id}`, {
       tags: { kind: 'read', target: 'router', name: 'GET /v1/accounts/{id}' },
       timeout: load.timeout,
     });
-    delete exec.vu.metrics.metadata.account;
     return;
   }
   const reuse = completed.length > 0 ? completed[Math.floor(uPick * completed.length)] : undefined;
