@@ -181,33 +181,82 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
   }
   check();
 
-  // 3. APIs, one per region, in parallel.
+  // 3+4. APIs (one per region) and the controller, all in parallel: the controller needs only the
+  //      databases. allSettled, so a failure never races teardown against a component still spawning.
   const configDir = join(stack.runDir, 'config');
   mkdirSync(configDir, { recursive: true });
   const dbUrl = (from: string, region: string) => connString(proxies.address(linkName(from, dbId(region))));
   const apis: Record<string, string> = {};
-  await Promise.all(
-    topology.regions.map(async (region) => {
-      const id = apiId(region);
-      const configFile = join(configDir, `${id}.json`);
-      writeJsonAtomic(configFile, {
-        runId: topology.runId,
-        region,
-        host: hostOf(region),
-        port: 0,
-        localDb: dbUrl(id, region),
-        dbs: Object.fromEntries(topology.regions.map((r) => [r, dbUrl(id, r)])),
-        bugs: topology.stack.bugs,
-      });
-      const proc = await stack.spawnComponent({
-        component: id,
-        argv: [process.execPath, programs.api, '--config', configFile],
-        logPath: join(stack.logsDir, `${id}.log`),
-      });
-      apis[region] = (await stack.awaitReady(proc, signal)).url;
-    }),
-  );
-  step('APIs ready');
+  const startApi = async (region: string) => {
+    const id = apiId(region);
+    const configFile = join(configDir, `${id}.json`);
+    writeJsonAtomic(configFile, {
+      runId: topology.runId,
+      region,
+      host: hostOf(region),
+      port: 0,
+      localDb: dbUrl(id, region),
+      dbs: Object.fromEntries(topology.regions.map((r) => [r, dbUrl(id, r)])),
+      bugs: topology.stack.bugs,
+    });
+    const proc = await stack.spawnComponent({
+      component: id,
+      argv: [process.execPath, programs.api, '--config', configFile],
+      logPath: join(stack.logsDir, `${id}.log`),
+    });
+    apis[region] = (await stack.awaitReady(proc, signal)).url;
+  };
+  const startController = async (): Promise<string> => {
+    const controllerConfig = join(configDir, 'controller.json');
+    writeJsonAtomic(controllerConfig, {
+      runId: topology.runId,
+      host: addresses.global,
+      port: 0,
+      primary: topology.primary,
+      replication: topology.replication,
+      dbs: Object.fromEntries(topology.regions.map((r) => [r, dbUrl('controller', r)])),
+      graceMs: topology.stack.failoverGraceMs,
+      heartbeatMs: topology.stack.heartbeatIntervalMs,
+      bugs: topology.stack.bugs,
+      // How a standby in region S reaches a primary in region P (for repointing and rejoin).
+      standbyConninfo: Object.fromEntries(
+        topology.regions.map((s) => [
+          s,
+          Object.fromEntries(
+            topology.regions
+              .filter((p) => p !== s)
+              .map((p) => [
+                p,
+                replicationConninfo(proxies.address(linkName(replicationFrom(s), dbId(p))), s),
+              ]),
+          ),
+        ]),
+      ),
+      // Local mode: the controller re-seeds a demoted primary in place (data dir, same address).
+      rejoin: {
+        regions: Object.fromEntries(
+          [...stack.dbs.values()].map((n) => [
+            n.region,
+            { dataDir: n.dataDir, address: { host: n.host, port: n.port }, logFile: n.logFile },
+          ]),
+        ),
+      },
+    });
+    const controller = await stack.spawnComponent({
+      component: 'controller',
+      argv: [process.execPath, programs.controller, '--config', controllerConfig],
+      logPath: join(stack.logsDir, 'controller.log'),
+    });
+    return (await stack.awaitReady(controller, signal)).url;
+  };
+  let controllerUrl = '';
+  const settled = await Promise.allSettled([
+    ...topology.regions.map(startApi),
+    startController().then((url) => (controllerUrl = url)),
+  ]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  step('APIs and controller ready');
   const apiLinks = topology.regions.flatMap((r) => linksTo(apiId(r)));
   const apiAddress = (region: string): HostPort => {
     const u = new URL(apis[region]!);
@@ -220,48 +269,6 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       upstream: apiAddress(link.toRegion),
     })),
   );
-  check();
-
-  // 4. Controller (global control plane).
-  const controllerConfig = join(configDir, 'controller.json');
-  writeJsonAtomic(controllerConfig, {
-    runId: topology.runId,
-    host: addresses.global,
-    port: 0,
-    primary: topology.primary,
-    replication: topology.replication,
-    dbs: Object.fromEntries(topology.regions.map((r) => [r, dbUrl('controller', r)])),
-    graceMs: topology.stack.failoverGraceMs,
-    heartbeatMs: topology.stack.heartbeatIntervalMs,
-    bugs: topology.stack.bugs,
-    // How a standby in region S reaches a primary in region P (for repointing and rejoin).
-    standbyConninfo: Object.fromEntries(
-      topology.regions.map((s) => [
-        s,
-        Object.fromEntries(
-          topology.regions
-            .filter((p) => p !== s)
-            .map((p) => [p, replicationConninfo(proxies.address(linkName(replicationFrom(s), dbId(p))), s)]),
-        ),
-      ]),
-    ),
-    // Local mode: the controller re-seeds a demoted primary in place (data dir, same address).
-    rejoin: {
-      regions: Object.fromEntries(
-        [...stack.dbs.values()].map((n) => [
-          n.region,
-          { dataDir: n.dataDir, address: { host: n.host, port: n.port }, logFile: n.logFile },
-        ]),
-      ),
-    },
-  });
-  const controller = await stack.spawnComponent({
-    component: 'controller',
-    argv: [process.execPath, programs.controller, '--config', controllerConfig],
-    logPath: join(stack.logsDir, 'controller.log'),
-  });
-  const controllerUrl = (await stack.awaitReady(controller, signal)).url;
-  step('controller ready');
   check();
 
   // 5. Router, then the client entry proxy.

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { recordToEvent } from './events.js';
+import { topologyFromFlags } from './plan.js';
+import { parseHostPort } from './proxies.js';
+import { toStackStatus } from './status.js';
+
+describe('topologyFromFlags', () => {
+  it('plans three regions with the scenario defaults', () => {
+    const t = topologyFromFlags({ runId: 'r1' });
+    expect(t.regions).toEqual(['us-east', 'eu-west', 'ap-south']);
+    expect(t.primary).toBe('us-east');
+    expect(t.replication).toBe('sync');
+    expect(t.links.some((l) => l.name === 'repl@eu-west->db@us-east')).toBe(true);
+  });
+
+  it.each([
+    [{ primary: 'mars' }, /--primary mars is not one of the regions/],
+    [{ replication: 'maybe' }, /invalid up flags/],
+    [{ bugs: ['no-such-bug'] }, /invalid up flags/],
+    [{ regions: ['Bad Region'] }, /invalid up flags/],
+    [{ regions: ['a', 'a'] }, /lists a region twice/],
+  ])('rejects %j as bad input', (flags, message) => {
+    expect(() => topologyFromFlags(flags)).toThrow(InputError);
+    expect(() => topologyFromFlags(flags)).toThrow(message);
+  });
+});
+
+describe('toStackStatus', () => {
+  const topology = topologyFromFlags({ runId: 'r', regions: ['a', 'b'] });
+  it('maps the controller and router status endpoints', () => {
+    const s = toStackStatus(
+      {
+        primary: 'b',
+        epoch: 3,
+        regions: [
+          { region: 'a', role: 'fenced', lagBytes: null },
+          { region: 'b', role: 'primary', lagBytes: 0 },
+        ],
+      },
+      { active: 'b' },
+      topology,
+    );
+    expect(s).toEqual({
+      primary: 'b',
+      epoch: 3,
+      routerActive: 'b',
+      regions: [
+        { region: 'a', role: 'fenced', lagBytes: null },
+        { region: 'b', role: 'primary', lagBytes: 0 },
+      ],
+    });
+  });
+});
+
+describe('recordToEvent', () => {
+  it('turns a log record with `event` into a StackEvent with its fields as data', () => {
+    const e = recordToEvent(
+      {
+        time: '2026-01-01T00:00:00Z',
+        msg: 'promoted',
+        event: 'failover.promoted',
+        eventTime: 42,
+        component: 'controller',
+        epoch: 2,
+      },
+      'controller',
+    );
+    expect(e).toEqual({
+      time: 42,
+      type: 'failover.promoted',
+      component: 'controller',
+      data: { epoch: 2, msg: 'promoted' },
+    });
+    expect(recordToEvent({ msg: 'listening' }, 'api@a')).toBeNull();
+  });
+});
+
+describe('parseHostPort', () => {
+  it('reads Toxiproxy listen strings', () => {
+    expect(parseHostPort('127.0.2.1:4321')).toEqual({ host: '127.0.2.1', port: 4321 });
+    expect(parseHostPort('[::1]:80')).toEqual({ host: '::1', port: 80 });
+  });
+});
