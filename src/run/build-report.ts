@@ -86,7 +86,7 @@ export function faultRecords(events: StackEvent[]): FaultRecord[] {
       records.set(id, {
         id,
         kind: typeof event.data?.kind === 'string' ? event.data.kind : '',
-        target: (event.data?.target as Record<string, unknown> | undefined) ?? {},
+        target: targetRecord(event.data?.target),
         appliedAt: event.time,
         revertedAt: null,
       });
@@ -96,4 +96,11 @@ export function faultRecords(events: StackEvent[]): FaultRecord[] {
     }
   }
   return [...records.values()];
+}
+
+/** The injector describes a target as text (`region us-east`); the report keeps an object. */
+function targetRecord(target: unknown): Record<string, unknown> {
+  if (typeof target === 'string') return { target };
+  if (typeof target === 'object' && target !== null) return target as Record<string, unknown>;
+  return {};
 }

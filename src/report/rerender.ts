@@ -1,0 +1,57 @@
+/**
+ * `chaosbank report`: re-render every reporter from each run's report.json (nothing else is needed),
+ * and given several runs, write a comparison.
+ */
+import { mkdir } from 'node:fs/promises';
+import { compareReports, type Comparison } from './compare.js';
+import { loadRunReport } from './compare-input.js';
+import { writeComparison } from './compare-render.js';
+import { htmlReporter } from './html-reporter.js';
+import { jsonReporter } from './json-reporter.js';
+import { junitReporter } from './junit-reporter.js';
+import { markdownReporter } from './markdown-reporter.js';
+import { writeReports, type ReporterOutcome } from './reporter.js';
+import type { RunReport } from './run-report.js';
+
+export interface RerenderResult {
+  runs: Array<{ runId: string; status: string; outDir: string; reporters: ReporterOutcome[] }>;
+  comparison?: Comparison;
+  comparisonDir?: string;
+  comparisonFiles?: string[];
+}
+
+export async function rerenderReports(
+  runDirs: readonly string[],
+  options: { out?: string } = {},
+): Promise<RerenderResult> {
+  const loaded = [];
+  for (const dir of runDirs) loaded.push(await loadRunReport(dir)); // every input checked before writing anything
+  const result: RerenderResult = { runs: [] };
+  const single = loaded.length === 1;
+  for (const { report, dir } of loaded) {
+    const outDir = single && options.out !== undefined ? options.out : dir;
+    await mkdir(outDir, { recursive: true });
+    // report.json itself is the source: re-written only when rendering somewhere else.
+    const reporters = [
+      ...(outDir === dir ? [] : [jsonReporter]),
+      junitReporter,
+      markdownReporter(),
+      htmlReporter,
+    ];
+    result.runs.push({
+      runId: report.run.id,
+      status: report.run.status,
+      outDir,
+      reporters: await writeReports(reporters, report, outDir),
+    });
+  }
+  if (!single) {
+    const reports: RunReport[] = loaded.map((l) => l.report);
+    const comparison = compareReports(reports);
+    const outDir = options.out ?? 'reports/compare';
+    result.comparison = comparison;
+    result.comparisonDir = outDir;
+    result.comparisonFiles = await writeComparison(comparison, outDir);
+  }
+  return result;
+}
