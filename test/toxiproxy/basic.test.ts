@@ -53,6 +53,35 @@ describe('embedded toxiproxy: basics', () => {
     c.socket.destroy();
   });
 
+  it('an address that cannot be bound is an EnvironmentError naming it', async () => {
+    await expect(startToxiproxyServer({ host: '192.0.2.1', port: 0 })).rejects.toMatchObject({
+      code: 'TOXIPROXY_LISTEN_FAILED',
+      exitCode: 3,
+      message: expect.stringContaining('192.0.2.1:0'),
+    });
+  });
+
+  it('config proxies start like /populate; invalid config is an InputError', async () => {
+    const echo = await startEchoServer();
+    cleanups.push(() => echo.close());
+    const server = await startToxiproxyServer({
+      port: 0,
+      config: [{ name: 'db', listen: '127.0.0.1:0', upstream: echo.address }],
+    });
+    cleanups.push(() => server.close());
+    const proxy = await new Toxiproxy(server.url).get('db');
+    const c = await connect(Number(proxy.listen.split(':').pop()));
+    await roundTrip(c, 'configured');
+    c.socket.destroy();
+    await expect(
+      startToxiproxyServer({ port: 0, config: [{ name: '', upstream: 'x:1' }] }),
+    ).rejects.toMatchObject({
+      code: 'TOXIPROXY_CONFIG_INVALID',
+      exitCode: 2,
+      message: expect.stringContaining('missing required field: name at proxy 1'),
+    });
+  });
+
   it('port in use is an EnvironmentError naming the address', async () => {
     const { server } = await setup();
     await expect(startToxiproxyServer({ port: server.port })).rejects.toMatchObject({
