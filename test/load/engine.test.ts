@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Attempt } from '../../src/load/attempt.js';
@@ -25,9 +26,13 @@ describe('open-model engine against a loopback payment API', () => {
       seed: 1,
     });
     expect(summary.arrivals).toBe(rate * 2);
-    expect(summary.dropped).toBe(0);
+    expect(summary.started + summary.dropped).toBe(rate * 2);
+    // This is a rate property of the client: on an overloaded box (load average far above the core
+    // count) the client starves, falls behind and drops. Say so in the failure.
+    const context = `lag p99 ${summary.schedulingLagMs.p99} ms, achieved ${summary.achievedRate.toFixed(0)}/s, load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`;
+    expect(summary.dropped, context).toBe(0);
     expect(summary.requests).toBe(rate * 2);
-    expect(Math.abs(summary.achievedRate - rate) / rate).toBeLessThan(0.02);
+    expect(Math.abs(summary.achievedRate - rate) / rate, context).toBeLessThan(0.02);
     expect(summary.outcomes.info).toBe(0);
     expect(summary.payments.total).toBe(rate * 2);
     expect(summary.payments.succeeded + summary.payments.declined).toBe(rate * 2);
