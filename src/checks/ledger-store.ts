@@ -40,6 +40,7 @@ export class RegionLedger {
   unbalancedCount = 0;
   readonly unbalancedFirst: { tx: number; sums: Record<string, number> }[] = [];
   private index: Map<string, number> | undefined;
+  private capacity = 0;
 
   constructor(
     readonly region: string,
@@ -72,9 +73,21 @@ export class RegionLedger {
       this.fingerprints.push(fingerprint(tx.idempotency_key, tx.entries));
       return;
     }
-    this.txCreatedAt.set(i, Date.parse(tx.created_at));
-    this.txKey.ensure(i);
-    this.nextTxSameKey.ensure(i);
+    if (i >= this.capacity) {
+      this.capacity = Math.max(1024, this.capacity * 2);
+      for (const c of [
+        this.txKey,
+        this.txCreatedAt,
+        this.txFrom,
+        this.txTo,
+        this.txAmount,
+        this.txCurrency,
+        this.nextTxSameKey,
+      ]) {
+        c.ensure(this.capacity - 1);
+      }
+    }
+    this.txCreatedAt.data[i] = Date.parse(tx.created_at);
     if (tx.idempotency_key !== null) {
       const table = this.keyTable;
       const k = table.keys.id(tx.idempotency_key);
@@ -99,10 +112,10 @@ export class RegionLedger {
     ) {
       const from = this.accountNames.id(a.account);
       const to = this.accountNames.id(b.account);
-      this.txFrom.set(i, from);
-      this.txTo.set(i, to);
-      this.txAmount.set(i, b.amount);
-      this.txCurrency.set(i, this.names.id(a.currency));
+      this.txFrom.data[i] = from;
+      this.txTo.data[i] = to;
+      this.txAmount.data[i] = b.amount;
+      this.txCurrency.data[i] = this.names.id(a.currency);
       this.addToAccount(from, a.amount);
       this.addToAccount(to, b.amount);
       return;
