@@ -1,0 +1,450 @@
+/**
+ * `runDrill()`: the drill pipeline. Stack up -> background payment load -> warm-up -> preconditions ->
+ * steps -> expected outcome -> rollback (always) -> settle -> stop load -> ledgers -> checkers ->
+ * RTO/RPO targets -> reports -> teardown (always). Interrupting (signal) still rolls back and tears
+ * down, then resolves with exit code 130.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import type { StartedStack } from '../../drivers/driver.js';
+import { checkRun } from '../checks/accumulator.js';
+import { clientCausedStatuses } from '../checks/expectations.js';
+import { readLedgerExport } from '../checks/ledger-reader.js';
+import type { ExportLine } from '../checks/ledger-export.js';
+import type { Verdict } from '../checks/verdict.js';
+import { EnvironmentError, ExitCode, InputError, InterruptedError } from '../errors.js';
+import { FaultInjector } from '../faults/injector.js';
+import { faultsPath } from '../faults/store.js';
+import type { Attempt } from '../load/attempt.js';
+import { LoadEngine } from '../load/engine.js';
+import { HistoryWriter } from '../load/history-writer.js';
+import { writeReports, type ReporterOutcome } from '../report/reporter.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  type DrillStepRecord,
+  type RunReport,
+  type RunStatus,
+} from '../report/run-report.js';
+import { evaluateGates } from '../run/gates.js';
+import { loadSchema } from '../scenario/schema.js';
+import type { StackEvent } from '../topology/events.js';
+import { planTopology, type Topology } from '../topology/topology.js';
+import { VERSION } from '../version.js';
+import { drillReporters } from './drill-reporters.js';
+import { evaluate, runSection, type DrillContext } from './executor.js';
+import { LiveSuccess } from './live-success.js';
+import { loadRunbook } from './parse-runbook.js';
+import { allSteps, type Runbook, type Step } from './runbook.js';
+
+export interface DrillOptions {
+  runbookPath: string;
+  /** Confirmations are skipped (recorded as skipped-by-auto). */
+  auto?: boolean;
+  driver?: string;
+  /** Report directory; default `reports/<run-id>/`. */
+  out?: string;
+  seed?: number;
+  /** Asks a person at `confirm` steps (the CLI passes a readline prompt on the TTY). */
+  confirm?: (prompt: string) => Promise<boolean>;
+  signal?: AbortSignal;
+  /** Progress lines for people. */
+  log?: (line: string) => void;
+  /** $GITHUB_STEP_SUMMARY: the Markdown summary is appended there too. */
+  stepSummaryPath?: string;
+}
+
+export interface DrillResult {
+  exitCode: number;
+  report: RunReport;
+  outDir: string;
+  reporters: ReporterOutcome[];
+}
+
+export const DRIVERS = ['local', 'docker', 'kubernetes'] as const;
+
+async function startStack(
+  driver: string,
+  topology: Topology,
+  signal: AbortSignal | undefined,
+  log: (l: string) => void,
+): Promise<StartedStack> {
+  if (driver === 'docker' || driver === 'kubernetes')
+    throw new EnvironmentError('DRIVER_NOT_AVAILABLE', `the ${driver} driver is not available yet`, {
+      details: ['Use `--driver local` (the default).'],
+    });
+  if (driver !== 'local')
+    throw new InputError('UNKNOWN_DRIVER', `unknown driver "${driver}"`, {
+      details: [`drivers: ${DRIVERS.join(', ')}`],
+    });
+  const local = await import('../../drivers/local/index.js');
+  return local.localDriver.up(topology, { runDir: local.defaultRunDir(topology.runId), signal, log });
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((done, fail) => {
+    if (signal?.aborted) return fail(new InterruptedError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      done();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      fail(new InterruptedError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function drillRunId(name: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `drill-${stamp}-${name}-${randomBytes(2).toString('hex')}`;
+}
+
+export function topologyOf(runbook: Runbook, runId: string): Topology {
+  const s = runbook.meta.stack;
+  return planTopology({
+    runId,
+    regions: s.regions,
+    primary: s.primary ?? s.regions[0]!,
+    replication: s.replication,
+    stack: {
+      bugs: s.stack.bugs,
+      failoverGraceMs: s.stack.failoverGrace,
+      heartbeatIntervalMs: s.stack.heartbeatInterval,
+      routerHealthIntervalMs: s.stack.routerHealthInterval,
+      routerUnhealthyAfter: s.stack.routerUnhealthyAfter,
+    },
+    accounts: { ...runbook.meta.load.accounts, currency: 'USD' },
+  });
+}
+
+async function readLedgers(
+  files: Record<string, { path: string } | { error: string }>,
+): Promise<Record<string, ExportLine[]>> {
+  const ledgers: Record<string, ExportLine[]> = {};
+  for (const [region, file] of Object.entries(files)) {
+    if (!('path' in file)) continue;
+    const lines: ExportLine[] = [];
+    for await (const line of readLedgerExport(file.path)) lines.push(line);
+    ledgers[region] = lines;
+  }
+  return ledgers;
+}
+
+/** Validate what can be validated before anything starts (exit 2 early). */
+export async function prepareDrill(options: DrillOptions): Promise<Runbook> {
+  const runbook = await loadRunbook(options.runbookPath);
+  const driver = options.driver ?? 'local';
+  if (!(DRIVERS as readonly string[]).includes(driver))
+    throw new InputError('UNKNOWN_DRIVER', `unknown driver "${driver}"`, {
+      details: [`drivers: ${DRIVERS.join(', ')}`],
+    });
+  const confirms = allSteps(runbook).filter((s) => s.kind === 'confirm');
+  if (confirms.length > 0 && !options.auto && options.confirm === undefined)
+    throw new InputError(
+      'CONFIRM_NEEDS_TTY',
+      `${options.runbookPath} has ${confirms.length} manual confirmation step(s) but there is no terminal to ask on`,
+      {
+        details: [
+          'Run it from a terminal, or pass --auto to skip confirmations (recorded as skipped-by-auto in the report).',
+        ],
+      },
+    );
+  return runbook;
+}
+
+export async function runDrill(options: DrillOptions): Promise<DrillResult> {
+  const log = options.log ?? (() => undefined);
+  const runbook = await prepareDrill(options);
+  const { meta } = runbook;
+  const runId = drillRunId(meta.name);
+  const outDir = resolve(options.out ?? join('reports', runId));
+  await mkdir(outDir, { recursive: true });
+  const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
+  const topology = topologyOf(runbook, runId);
+  const startedAt = Date.now();
+  const steps: DrillStepRecord[] = [];
+  const ownEvents: StackEvent[] = [];
+  const attempts: Attempt[] = [];
+  const clientCaused = clientCausedStatuses({ missingKey: 400, mismatch: 422, inFlight: 409, decline: 402 });
+  const live = new LiveSuccess(clientCaused);
+  let interrupted = false;
+  let reason: string | undefined;
+  let verdict: Verdict | null = null;
+
+  log(
+    `drill ${meta.name}: starting the stack (${topology.regions.join(', ')}, primary ${topology.primary}, ${topology.replication})`,
+  );
+  const stack = await startStack(options.driver ?? 'local', topology, options.signal, log);
+  const load = loadSchema.parse({
+    rate: meta.load.rate,
+    duration: '1h',
+    timeout: meta.load.timeout,
+    accounts: { ...meta.load.accounts, currency: 'USD' },
+  });
+  const stopLoad = new AbortController();
+  let loadDone: Promise<unknown> = Promise.resolve();
+  let history: HistoryWriter | undefined;
+  try {
+    const injector = new FaultInjector({
+      toxiproxyUrl: stack.toxiproxyUrl,
+      topology,
+      processes: stack,
+      statePath: faultsPath(stack.runDir),
+      onEvent: (e) => ownEvents.push(e),
+    });
+    history = new HistoryWriter(join(outDir, 'history.ndjson'));
+    const engine = new LoadEngine({
+      load,
+      targets: {
+        router: stack.routerUrl,
+        regions: Object.fromEntries(Object.entries(stack.regions).map(([r, e]) => [r, e.apiUrl])),
+      },
+      seed,
+      keyPrefix: runId,
+      sink: history,
+      onAttempt: (a) => {
+        attempts.push(a);
+        live.add(a);
+      },
+      signal: stopLoad.signal,
+    });
+    loadDone = engine.run();
+    log(`background load ${meta.load.rate}/s; warming up for ${meta.checks.warmup} ms`);
+
+    const ctx: DrillContext = {
+      stack,
+      faults: {
+        apply: (fault, o) => injector.apply(fault, o),
+        revert: (id) => injector.revert(id),
+        healAll: () => injector.healAll(),
+      },
+      successRate: (span) => live.rate(Date.now(), span),
+      verdict: () => verdict,
+      initialPrimary: topology.primary,
+      auto: options.auto === true,
+      ...(options.confirm ? { confirm: options.confirm } : {}),
+      onEvent: (e) => ownEvents.push(e),
+      log,
+      signal: options.signal,
+    };
+    const onRecord = (r: DrillStepRecord) => {
+      steps.push(r);
+      log(
+        `  ${r.status === 'passed' ? 'ok  ' : r.status === 'failed' ? 'FAIL' : 'skip'} #${r.index} ${r.title} (${(r.durationMs / 1000).toFixed(2)} s${r.targetMs !== undefined ? ` / target ${(r.targetMs / 1000).toFixed(2)} s` : ''})${r.detail ? ` — ${r.detail}` : ''}`,
+      );
+    };
+    const deferred = runbook.expected.filter(
+      (s) => s.kind === 'check' && s.condition.kind === 'verdict-clean',
+    );
+    const expectedNow = runbook.expected.filter((s) => !deferred.includes(s));
+    let index = 1;
+    try {
+      await delay(meta.checks.warmup, options.signal);
+      ctx.initialPrimary = (await stack.status()).primary;
+      let blocked = false;
+      for (const [name, section] of [
+        ['preconditions', runbook.preconditions],
+        ['steps', runbook.steps],
+        ['expected outcome', expectedNow],
+      ] as const) {
+        log(`${name}:`);
+        const result = blocked
+          ? skipAll(section, index, onRecord)
+          : await runSection(section, ctx, { firstIndex: index, onRecord });
+        index += section.length;
+        if (result.stopped) blocked = true;
+      }
+      if (blocked) reason = 'a step failed; later steps were skipped';
+    } catch (error) {
+      if (!(error instanceof InterruptedError)) throw error;
+      interrupted = true;
+      reason = 'interrupted (Ctrl-C): rolled back and torn down';
+      log('interrupted: rolling back');
+    } finally {
+      // Rollback always runs, and is not interruptible: the stack must be left healed.
+      log('rollback:');
+      const rollbackCtx = { ...ctx, signal: undefined };
+      await runSection(runbook.rollback, rollbackCtx, {
+        firstIndex: index + deferred.length,
+        keepGoing: true,
+        onRecord,
+      });
+      await injector.healAll();
+    }
+    if (!interrupted) {
+      log(`settling for ${meta.checks.settle} ms`);
+      await delay(meta.checks.settle, options.signal).catch((error: unknown) => {
+        if (!(error instanceof InterruptedError)) throw error;
+        interrupted = true;
+        reason = 'interrupted (Ctrl-C) while settling: rolled back and torn down';
+      });
+    }
+    stopLoad.abort();
+    await loadDone;
+    await history.close();
+
+    if (!interrupted) {
+      const final = await stack.status();
+      log(`collecting ledgers (final primary ${final.primary}, epoch ${final.epoch})`);
+      const files = await stack.collectLedgers(join(outDir, 'ledgers'));
+      const events = [...stack.events(), ...ownEvents].sort((a, b) => a.time - b.time);
+      verdict = checkRun({
+        expectations: {
+          accounts: { ...meta.load.accounts, currency: 'USD' },
+          authoritativeRegion: final.primary,
+          recoveryHoldMs: meta.checks.recoveryHold,
+          sloSuccessRate: meta.checks.successRate,
+          steadyStateMs: meta.checks.warmup,
+        },
+        attempts,
+        ledgers: await readLedgers(files),
+        events,
+      });
+      for (const [i, step] of deferred.entries()) {
+        const t = Date.now();
+        const result = await evaluate(
+          step.kind === 'check' ? step.condition : { kind: 'verdict-clean' },
+          ctx,
+        );
+        onRecord({
+          index: index + i,
+          title: step.title,
+          kind: step.kind,
+          startedAt: t,
+          durationMs: 0,
+          status: result.held ? 'passed' : 'failed',
+          detail: result.held ? result.seen : `expected, but ${result.seen}`,
+        });
+      }
+    }
+  } catch (error) {
+    stopLoad.abort();
+    await loadDone.catch(() => undefined);
+    await history?.close().catch(() => undefined);
+    await stack.down();
+    throw error;
+  }
+  await stack.down();
+  log('stack torn down');
+
+  steps.sort((a, b) => a.index - b.index);
+  const metrics = verdict?.metrics ?? {};
+  const gates = interrupted
+    ? []
+    : evaluateGates([`mttr_s <= ${meta.targets.rto_s}`, `rpo_s <= ${meta.targets.rpo_s}`], metrics);
+  const stepFailed = steps.some((s) => s.status === 'failed');
+  const passed = !interrupted && !stepFailed && gates.every((g) => g.passed) && verdict?.passed === true;
+  if (!passed && !interrupted && reason === undefined)
+    reason = [
+      ...steps.filter((s) => s.status === 'failed').map((s) => `step #${s.index} ${s.title} failed`),
+      ...gates.filter((g) => !g.passed).map((g) => `target ${g.gate} missed: ${g.reason}`),
+      ...(verdict && !verdict.passed
+        ? verdict.checkers.filter((c) => !c.passed).map((c) => `checker ${c.name}: ${c.summary}`)
+        : []),
+    ].join('; ');
+  const status: RunStatus = interrupted ? 'interrupted' : passed ? 'passed' : 'failed';
+  const exitCode = interrupted ? ExitCode.interrupted : passed ? ExitCode.ok : ExitCode.gateFailed;
+  const endedAt = Date.now();
+  const ok = attempts.filter((a) => a.outcome === 'ok').length;
+  const fail = attempts.filter((a) => a.outcome === 'fail').length;
+  const report: RunReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    kind: 'drill',
+    run: {
+      id: runId,
+      scenario: {
+        name: meta.name,
+        file: runbook.file,
+        sha256: runbook.sha256,
+        ...(meta.description ? { description: meta.description } : {}),
+      },
+      seed,
+      driver: options.driver ?? 'local',
+      startedAt: new Date(startedAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      durationMs: endedAt - startedAt,
+      status,
+      exitCode,
+      ...(reason ? { reason } : {}),
+      versions: { chaosbank: VERSION, node: process.version },
+      host: { hostname: os.hostname(), platform: os.platform(), arch: os.arch(), cpus: os.cpus().length },
+    },
+    topology: {
+      regions: topology.regions,
+      primary: topology.primary,
+      replication: topology.replication,
+      bugs: topology.stack.bugs,
+    },
+    load: {
+      plannedRate: meta.load.rate,
+      achievedRate: null,
+      attempts: attempts.length,
+      ok,
+      fail,
+      info: attempts.length - ok - fail,
+      dropped: 0,
+    },
+    phases: [],
+    faults: faultRecords(ownEvents),
+    events: [...stack.events(), ...ownEvents].sort((a, b) => a.time - b.time),
+    verdict,
+    gates,
+    artifacts: { history: 'history.ndjson', summary: 'summary.md', html: 'report.html', junit: 'junit.xml' },
+    steps,
+  };
+  const reporters = await writeReports(
+    drillReporters({ ...(options.stepSummaryPath ? { stepSummaryPath: options.stepSummaryPath } : {}) }),
+    report,
+    outDir,
+  );
+  return { exitCode, report, outDir, reporters };
+}
+
+function skipAll(
+  steps: readonly Step[],
+  firstIndex: number,
+  onRecord: (r: DrillStepRecord) => void,
+): { stopped: boolean } {
+  for (const [i, step] of steps.entries())
+    onRecord({
+      index: firstIndex + i,
+      title: step.title,
+      kind: step.kind,
+      startedAt: Date.now(),
+      durationMs: 0,
+      ...(step.withinMs !== undefined ? { targetMs: step.withinMs } : {}),
+      status: 'skipped',
+      detail: 'not run: an earlier step failed',
+    });
+  return { stopped: true };
+}
+
+function faultRecords(events: StackEvent[]): RunReport['faults'] {
+  const records: RunReport['faults'] = [];
+  for (const e of events) {
+    const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+    const id = text(e.data?.id) ?? text(e.data?.kind) ?? e.component ?? 'fault';
+    if (e.type === 'fault.applied')
+      records.push({
+        id,
+        kind: text(e.data?.kind) ?? 'fault',
+        target: {
+          ...(e.region ? { region: e.region } : {}),
+          ...(e.component ? { component: e.component } : {}),
+          ...(typeof e.data?.target === 'string' ? { target: e.data.target } : {}),
+        },
+        appliedAt: e.time,
+        revertedAt: null,
+      });
+    else if (e.type === 'fault.reverted') {
+      const open =
+        records.find((r) => r.id === id && r.revertedAt === null) ??
+        records.find((r) => r.revertedAt === null && r.target.component === e.component);
+      if (open) open.revertedAt = e.time;
+    }
+  }
+  return records;
+}
