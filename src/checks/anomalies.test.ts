@@ -359,6 +359,14 @@ describe('checkers on hand-made histories', () => {
     const cut = run({ mutateReplica: (lines) => void lines.pop() });
     expect(types(cut)).toEqual(['no-convergence']);
     expect(example(cut, 'no-convergence')!.message).toMatch(/cut short/);
+    const lost = run({ mutateReplica: (lines) => void lines.splice(lines.length - 2, 1) });
+    expect(types(lost)).toEqual(['no-convergence']);
+    expect(
+      lost.checkers
+        .flatMap((c) => c.anomalies)[0]!
+        .examples.map((e) => e.message)
+        .join(' '),
+    ).toMatch(/announces 4 accounts and 6 transactions but holds 4 and 5: lines were lost/);
   });
 
   it('without the authoritative export the ledger checkers fail as not checked', () => {

@@ -26,6 +26,15 @@ export function checkConvergence(ctx: CheckContext, authority: RegionLedger): nu
         },
       }));
     }
+    const end = ledger.end;
+    if (end !== undefined && (end.transactions !== ledger.txCount || end.accounts !== ledger.accounts.size)) {
+      unconverged.add(ledger.region);
+      ctx.collector.add('no-convergence', () => ({
+        message: `The ledger export of ${ledger.region} announces ${end.accounts} accounts and ${end.transactions} transactions but holds ${ledger.accounts.size} and ${ledger.txCount}: lines were lost.`,
+        region: ledger.region,
+        evidence: { end, accountsRead: ledger.accounts.size, transactionsRead: ledger.txCount },
+      }));
+    }
     if (ledger === authority) continue;
     const seen = new Uint8Array(authority.txCount);
     const extra: string[] = [];
