@@ -13,7 +13,8 @@ import type { Topology } from '../../src/topology/topology.js';
 import { startPostgres, type PostgresProcess } from '../../stack/postgres/index.js';
 import { EventLog, recordToEvent } from './events.js';
 import { ManagedProcess, type ProcessSpec } from './process.js';
-import { identify, signalIfSame } from './proc.js';
+import { identify, isAlive, signalIfSame } from './proc.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ProxyTable } from './proxies.js';
 import { unregisterStack } from './registry.js';
 import { StateFile, writeJsonAtomic, type StackEndpoints } from './state.js';
@@ -176,9 +177,18 @@ export class LocalStack implements StartedStack {
     // The controller may have restarted the server (rejoin): postmaster.pid names the live postmaster.
     const live = postmasterOf(node.dataDir);
     switch (action) {
-      case 'kill':
-        if (live) signalIfSame(live, 'SIGKILL');
+      case 'kill': {
+        if (!live) return;
+        // Like kill -9 of a server: the postmaster dies at once; its backends notice and exit on their
+        // own. Wait for all of them, so a restart right after finds the data dir and shared memory free.
+        const family = [live, ...descendants(live.pid).map(identify)];
+        signalIfSame(live, 'SIGKILL');
+        await waitFor(() => family.every((p) => !isAlive(p)), {
+          timeout: 10_000,
+          description: `${id} (pid ${live.pid}) and its backends to exit after SIGKILL`,
+        });
         return;
+      }
       case 'pause':
       case 'resume':
         // Every backend, not only the postmaster: open connections must stall too.
@@ -199,11 +209,7 @@ export class LocalStack implements StartedStack {
             throw error;
           });
         }
-        const proc = await startPostgres({
-          dataDir: node.dataDir,
-          address: { host: node.host, port: node.port },
-          logFile: node.logFile,
-        });
+        const proc = await startPostgresRetrying(node);
         node.process = proc;
         this.recordDb(proc, id);
         return;
@@ -271,6 +277,27 @@ export class LocalStack implements StartedStack {
     unregisterStack(this.runId);
     step('done');
     if (problems.length > 0) this.log(`down: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * Start a database server again in its data dir (it keeps its role: standby.signal and settings live
+ * there). After a kill -9 the orphaned backends of the old server may hold its shared memory for a
+ * moment, and the first start fails: retry until a deadline.
+ */
+async function startPostgresRetrying(node: DbNode): Promise<PostgresProcess> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      return await startPostgres({
+        dataDir: node.dataDir,
+        address: { host: node.host, port: node.port },
+        logFile: node.logFile,
+      });
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await delay(200);
+    }
   }
 }
 

@@ -16,11 +16,14 @@ if (specFile === undefined) {
   process.exitCode = 2;
 } else {
   const spec = JSON.parse(readFileSync(specFile, 'utf8')) as HostSpec;
+  let code = 0;
   try {
     await hostStack(spec, { log });
-    process.exitCode = 0;
   } catch (error) {
     log(`failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 3;
+    code = 3;
   }
+  // Everything is stopped by now; exit at once instead of waiting for idle keep-alive sockets of HTTP
+  // clients to time out (`chaosbank down` waits for this process to be gone).
+  process.exit(code);
 }
