@@ -68,6 +68,7 @@ export async function run(): Promise<BenchResult> {
     '1M': large,
     ratio1Mto100k: {
       wall: +(wall / (small['wallMs'] as number)).toFixed(2),
+      cpu: +((large['cpuMs'] as number) / (small['cpuMs'] as number)).toFixed(2),
       rss: +(rss / (small['peakRssMB'] as number)).toFixed(2),
     },
     targets: {
