@@ -88,8 +88,9 @@ export async function evaluate(
   }
   const status = await ctx.stack.status();
   const roles = status.regions.map((r) => `${r.region}=${r.role}`).join(' ');
-  const streaming = status.regions.every(
-    (r) => r.region === status.primary || (r.role === 'standby' && r.lagBytes !== null),
+  // The primary is up and every other region is a standby that reports a replication position.
+  const streaming = status.regions.every((r) =>
+    r.region === status.primary ? r.role === 'primary' : r.role === 'standby' && r.lagBytes !== null,
   );
   switch (condition.kind) {
     case 'primary-changed':
