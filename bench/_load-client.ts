@@ -1,7 +1,8 @@
 /**
  * One measured run of chaosbank's load engine for bench/load.ts, in its own process so it can be
- * pinned to one core: argv = JSON {url, rate, durationS, historyPath}. Full history recording on.
- * Prints one JSON line: the engine summary plus the process's CPU time.
+ * pinned to one core: argv = JSON {url, rate, durationS, historyPath?, maxInFlight?}. Full history
+ * recording when `historyPath` is given (none otherwise, to isolate its cost).
+ * Prints one JSON line: the engine summary plus the process's CPU time during the run.
  */
 import { runLoad } from '../src/load/engine.js';
 import { HistoryWriter } from '../src/load/history-writer.js';
@@ -11,12 +12,12 @@ interface Args {
   url: string;
   rate: number;
   durationS: number;
-  historyPath: string;
+  historyPath?: string;
   maxInFlight?: number;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
-const writer = new HistoryWriter(args.historyPath);
+const writer = args.historyPath === undefined ? undefined : new HistoryWriter(args.historyPath);
 const cpu = process.cpuUsage();
 const summary = await runLoad({
   load: loadSchema.parse({
@@ -27,10 +28,10 @@ const summary = await runLoad({
   }),
   targets: { router: args.url },
   seed: 1,
-  sink: writer,
+  ...(writer === undefined ? {} : { sink: writer }),
 });
-await writer.close();
+await writer?.close();
 const used = process.cpuUsage(cpu);
 process.stdout.write(
-  `${JSON.stringify({ summary, cpuUs: used.user + used.system, historyLines: writer.lines, rssBytes: process.memoryUsage.rss() })}\n`,
+  `${JSON.stringify({ summary, cpuUs: used.user + used.system, historyLines: writer?.lines ?? 0, rssBytes: process.memoryUsage.rss() })}\n`,
 );

@@ -1,17 +1,22 @@
 /**
  * `npm run bench -- load`: chaosbank's open-model engine (full history recording to a temp file)
- * side by side with autocannon and wrk, against the same trivial loopback server in its own process.
- * Client pinned to core 0 and server to core 1 (taskset) where available.
+ * side by side with autocannon, wrk and a bare undici client, against the same trivial loopback
+ * server in its own process. Client pinned to core 0 and server to core 1 (taskset) where available.
  *
+ * - cpuAtFixedRate: every client at the same fixed rate (default 3,000/s for 10 s): CPU µs per request
+ *   of the client process. CPU time is far less sensitive to a busy machine than throughput, so this
+ *   is the figure to compare before/after a change. Tools: the engine with and without history, a
+ *   bare `Pool.dispatch` open-loop client (the floor undici allows), autocannon rate-limited (-R).
  * - engine: stepped constant rates (3 s each); a step is sustained when >= 98 % of the target rate
  *   started, <= 0.1 % was dropped and the scheduling lag p99 stayed under 10 ms. Reports the highest
- *   sustained rate and CPU µs per request (client process CPU / requests).
+ *   sustained rate and its CPU µs per request.
  * - autocannon and wrk: closed loop, 64 connections, 5 s: their maximum throughput on one core and
  *   CPU µs per request (child CPU time from /proc/self/stat).
  * - scheduling lag p99 of the engine at 2,000/s.
+ * - the load average before and after (a busy machine inflates every figure, clients alike).
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { BenchResult } from './run.js';
@@ -22,6 +27,8 @@ const STEP_SECONDS = Number(process.env.CHAOSBANK_LOAD_STEP_SECONDS ?? '3');
 const STEPS = (process.env.CHAOSBANK_LOAD_STEPS ?? '2000,5000,10000,15000,20000,25000,30000')
   .split(',')
   .map(Number);
+const FIXED_RATE = Number(process.env.CHAOSBANK_LOAD_FIXED_RATE ?? '3000');
+const FIXED_SECONDS = Number(process.env.CHAOSBANK_LOAD_FIXED_SECONDS ?? '10');
 const BODY = JSON.stringify({ from: 'acc-0001', to: 'acc-0002', amount: 100, currency: 'USD' });
 
 interface EngineStep {
@@ -36,9 +43,29 @@ interface EngineStep {
   sustained: boolean;
 }
 
-async function engineStep(url: string, rate: number, seconds: number, dir: string): Promise<EngineStep> {
+type ToolRun =
+  { requestsPerS: number; requests: number; cpuUsPerRequest: number | null } | { skipped: string };
+
+const perRequest = (cpuUs: number | undefined, requests: number): number | null =>
+  cpuUs === undefined || !(requests > 0) ? null : Math.round((cpuUs / requests) * 10) / 10;
+
+const loadAverage = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
+
+async function engineStep(
+  url: string,
+  rate: number,
+  seconds: number,
+  dir: string,
+  history = true,
+): Promise<EngineStep> {
   const historyPath = join(dir, `history-${rate}.ndjson`);
-  const args = JSON.stringify({ url, rate, durationS: seconds, historyPath, maxInFlight: 4000 });
+  const args = JSON.stringify({
+    url,
+    rate,
+    durationS: seconds,
+    maxInFlight: 4000,
+    ...(history ? { historyPath } : {}),
+  });
   const run = await runMeasured(pinned(0, [process.execPath, join(benchDir, '_load-client.js'), args]));
   if (run.code !== 0) throw new Error(`engine client failed at ${rate}/s (exit ${run.code})`);
   const { summary, cpuUs } = JSON.parse(run.stdout) as { summary: LoadSummary; cpuUs: number };
@@ -47,10 +74,10 @@ async function engineStep(url: string, rate: number, seconds: number, dir: strin
     achievedRate: Math.round(summary.achievedRate),
     dropped: summary.dropped,
     requests: summary.requests,
-    cpuUsPerRequest: Math.round((cpuUs / Math.max(1, summary.requests)) * 10) / 10,
+    cpuUsPerRequest: perRequest(cpuUs, summary.requests) ?? 0,
     schedulingLagP99Ms: summary.schedulingLagMs.p99,
     latencyP99Ms: summary.latencyMs.p99,
-    historyBytes: statSync(historyPath).size,
+    historyBytes: history ? statSync(historyPath).size : 0,
     sustained: false,
   };
   step.sustained =
@@ -61,9 +88,20 @@ async function engineStep(url: string, rate: number, seconds: number, dir: strin
   return step;
 }
 
-async function autocannonRun(
-  url: string,
-): Promise<{ requestsPerS: number; cpuUsPerRequest: number | null } | { skipped: string }> {
+async function floorRun(url: string, rate: number, seconds: number): Promise<ToolRun> {
+  const args = JSON.stringify({ url, rate, durationS: seconds });
+  const run = await runMeasured(pinned(0, [process.execPath, join(benchDir, '_load-floor.js'), args]));
+  if (run.code !== 0) return { skipped: `undici floor client exited with ${run.code}` };
+  const { requests, cpuUs } = JSON.parse(run.stdout) as { requests: number; cpuUs: number };
+  return {
+    requestsPerS: Math.round(requests / seconds),
+    requests,
+    cpuUsPerRequest: perRequest(cpuUs, requests),
+  };
+}
+
+/** autocannon closed loop (64 connections); with `rate`, limited to that many requests/s overall. */
+async function autocannonRun(url: string, seconds: number, rate?: number): Promise<ToolRun> {
   const require = createRequire(import.meta.url);
   let cli: string;
   try {
@@ -78,7 +116,8 @@ async function autocannonRun(
     '-c',
     '64',
     '-d',
-    '5',
+    String(seconds),
+    ...(rate === undefined ? [] : ['-R', String(rate)]),
     '-m',
     'POST',
     '-H',
@@ -89,20 +128,19 @@ async function autocannonRun(
     BODY,
     `${url}/v1/payments`,
   ];
+  // autocannon's CPU includes its startup (~0.2 s of module loading): negligible over thousands of requests.
   const run = await runMeasured(pinned(0, argv));
   if (run.code !== 0) return { skipped: `autocannon exited with ${run.code}` };
-  const result = JSON.parse(run.stdout) as { requests: { total: number; average: number }; duration: number };
+  const result = JSON.parse(run.stdout) as { requests: { total: number }; duration: number };
+  const requests = result.requests.total;
   return {
-    requestsPerS: Math.round(result.requests.total / result.duration),
-    cpuUsPerRequest:
-      run.cpuUs === undefined ? null : Math.round((run.cpuUs / result.requests.total) * 10) / 10,
+    requestsPerS: Math.round(requests / result.duration),
+    requests,
+    cpuUsPerRequest: perRequest(run.cpuUs, requests),
   };
 }
 
-async function wrkRun(
-  url: string,
-  dir: string,
-): Promise<{ requestsPerS: number; cpuUsPerRequest: number | null } | { skipped: string }> {
+async function wrkRun(url: string, dir: string): Promise<ToolRun> {
   if (!hasCommand('wrk')) return { skipped: 'wrk not found (Debian: apt-get install -y wrk)' };
   const script = join(dir, 'post.lua');
   writeFileSync(
@@ -115,19 +153,29 @@ async function wrkRun(
   if (run.code !== 0) return { skipped: `wrk exited with ${run.code}` };
   const requests = Number(/(\d+) requests in/.exec(run.stdout)?.[1] ?? 'NaN');
   const perS = Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1] ?? 'NaN');
-  return {
-    requestsPerS: Math.round(perS),
-    cpuUsPerRequest:
-      run.cpuUs === undefined || !Number.isFinite(requests)
-        ? null
-        : Math.round((run.cpuUs / requests) * 10) / 10,
-  };
+  return { requestsPerS: Math.round(perS), requests, cpuUsPerRequest: perRequest(run.cpuUs, requests) };
 }
+
+const cpuOf = (run: ToolRun | EngineStep | undefined): number | null =>
+  run === undefined || 'skipped' in run ? null : run.cpuUsPerRequest;
+const ratio = (a: number | null, b: number | null): number | null =>
+  a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100;
 
 export async function run(): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'chaosbank-bench-load-'));
   const server = await startServer(1);
+  const loadBefore = loadAverage();
   try {
+    // Same rate, same server, one after the other: the CPU cost of each client per request.
+    const fixed = {
+      rate: FIXED_RATE,
+      seconds: FIXED_SECONDS,
+      engine: await engineStep(server.url, FIXED_RATE, FIXED_SECONDS, dir),
+      engineWithoutHistory: await engineStep(server.url, FIXED_RATE, FIXED_SECONDS, dir, false),
+      undiciFloor: await floorRun(server.url, FIXED_RATE, FIXED_SECONDS),
+      autocannon: await autocannonRun(server.url, FIXED_SECONDS, FIXED_RATE),
+    };
+    process.stderr.write(`  fixed rate: ${JSON.stringify(fixed)}\n`);
     const lag = await engineStep(server.url, 2000, 5, dir);
     const steps: EngineStep[] = [];
     for (const rate of STEPS) {
@@ -137,37 +185,46 @@ export async function run(): Promise<BenchResult> {
       if (!step.sustained && rate > 2000) break;
     }
     const best = [...steps].reverse().find((s) => s.sustained);
-    const cpuPerRequest = best?.cpuUsPerRequest ?? steps.at(-1)?.cpuUsPerRequest ?? null;
-    const autocannon = await autocannonRun(server.url);
+    const autocannon = await autocannonRun(server.url, 5);
     const wrk = await wrkRun(server.url, dir);
     const maxSustained = best?.rate ?? 0;
-    const ratio = (other: { requestsPerS: number } | { skipped: string }): number | null =>
-      'requestsPerS' in other && other.requestsPerS > 0
-        ? Math.round((maxSustained / other.requestsPerS) * 100) / 100
-        : null;
-    const cpuRatio = (other: { cpuUsPerRequest: number | null } | { skipped: string }): number | null =>
-      'cpuUsPerRequest' in other && other.cpuUsPerRequest && cpuPerRequest
-        ? Math.round((cpuPerRequest / other.cpuUsPerRequest) * 100) / 100
-        : null;
+    const engineCpu = cpuOf(best ?? steps.at(-1));
+    const rateOf = (other: ToolRun): number | null =>
+      'requestsPerS' in other && other.requestsPerS > 0 ? other.requestsPerS : null;
+    const cpuUsPerRequest = {
+      atFixedRate: {
+        engine: cpuOf(fixed.engine),
+        engineWithoutHistory: cpuOf(fixed.engineWithoutHistory),
+        undiciFloor: cpuOf(fixed.undiciFloor),
+        autocannon: cpuOf(fixed.autocannon),
+      },
+      atSaturation: { engine: engineCpu, autocannon: cpuOf(autocannon), wrk: cpuOf(wrk) },
+    };
     return {
       pinned: hasCommand('taskset'),
+      loadAverage: { before: loadBefore, after: loadAverage(), cores: 2 },
+      cpuUsPerRequest,
+      cpuAtFixedRate: fixed,
       engine: {
         maxSustainedRate: maxSustained,
-        cpuUsPerRequest: cpuPerRequest,
+        cpuUsPerRequest: engineCpu,
         steps,
         schedulingLagAt2000: lag,
       },
       autocannon,
       wrk,
       ratios: {
-        engineRateVsAutocannon: ratio(autocannon),
-        engineRateVsWrk: ratio(wrk),
-        engineCpuPerRequestVsAutocannon: cpuRatio(autocannon),
-        engineCpuPerRequestVsWrk: cpuRatio(wrk),
+        engineRateVsAutocannon: ratio(maxSustained, rateOf(autocannon)),
+        engineRateVsWrk: ratio(maxSustained, rateOf(wrk)),
+        engineCpuPerRequestVsAutocannon: ratio(engineCpu, cpuOf(autocannon)),
+        engineCpuPerRequestVsWrk: ratio(engineCpu, cpuOf(wrk)),
+        fixedRateEngineCpuVsAutocannon: ratio(cpuOf(fixed.engine), cpuOf(fixed.autocannon)),
+        fixedRateEngineCpuVsUndiciFloor: ratio(cpuOf(fixed.engine), cpuOf(fixed.undiciFloor)),
       },
       notes: [
         'engine = open model with full k6 history recording; autocannon/wrk = closed loop, no per-request record',
-        'figures from a shared 2-core machine are noisy; rerun on a quiet machine for the record',
+        'undiciFloor = bare Pool.dispatch open-loop client (status only): the least CPU undici needs per request',
+        'figures from a shared 2-core machine are noisy (see loadAverage); rerun on a quiet machine for the record',
       ],
       targets: {
         maxSustainedRate: {
@@ -177,8 +234,8 @@ export async function run(): Promise<BenchResult> {
         },
         cpuUsPerRequest: {
           target: '<= 60 µs',
-          value: cpuPerRequest,
-          met: cpuPerRequest !== null && cpuPerRequest <= 60,
+          value: engineCpu,
+          met: engineCpu !== null && engineCpu <= 60,
         },
         schedulingLagP99At2000: {
           target: '<= 2 ms',
