@@ -43,6 +43,8 @@ export async function reachSteadyState(ctx: RunContext, signal: AbortSignal): Pr
   const progress = progressFor(ctx, engine);
   const startedAt = Date.now();
   let result: SteadyStateResult = { reached: false, elapsedMs: 0, successRate: null, p99Ms: null };
+  // The probe stops at the timeout, in-flight requests included: a stuck stack must not stretch it.
+  const deadline = setTimeout(() => stop.abort(), spec.timeout);
   const timer = setInterval(() => {
     const now = Date.now();
     if (now - startedAt < spec.duration) return;
@@ -65,6 +67,7 @@ export async function reachSteadyState(ctx: RunContext, signal: AbortSignal): Pr
     ctx.engineSummaries.push(summary);
   } finally {
     clearInterval(timer);
+    clearTimeout(deadline);
     progress?.stop();
   }
   result.elapsedMs = Date.now() - startedAt;
