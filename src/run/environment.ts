@@ -2,16 +2,28 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { dirname, join } from 'node:path';
 import { VERSION } from '../version.js';
 
 function packageVersion(name: string): string | undefined {
   try {
-    const require = createRequire(import.meta.url);
-    const path = require.resolve(`${name}/package.json`);
-    return (JSON.parse(readFileSync(path, 'utf8')) as { version?: string }).version;
+    // Resolve the entry point (package.json itself is often not exported), then walk up to its package.json.
+    let dir = dirname(createRequire(import.meta.url).resolve(name));
+    for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+      try {
+        const parsed = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
+        if (parsed.name === name) return parsed.version;
+      } catch {
+        // no package.json at this level: keep walking up
+      }
+    }
   } catch {
-    return undefined; // not installed: the version is simply not recorded
+    // not installed: the version is simply not recorded
   }
+  return undefined;
 }
 
 export function runVersions(): Record<string, string> {
