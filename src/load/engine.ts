@@ -15,9 +15,9 @@ import { InputError } from '../errors.js';
 import type { LoadSpec } from '../scenario/schema.js';
 import { classifyStatus, IETF_STATUSES } from './attempt.js';
 import type { Attempt, AttemptKind, ExpectedStatuses, PaymentPayload } from './attempt.js';
-import { canonicalJson, hashString } from './hash.js';
-import { exchange } from './http-client.js';
-import type { Cancellable, HttpExchange } from './http-client.js';
+import { hashJsonValue, hashString } from './hash.js';
+import { ResponseCollector } from './http-client.js';
+import type { Cancellable } from './http-client.js';
 import type { AttemptSink } from './history-writer.js';
 import { createRandom } from './prng.js';
 import { ArrivalSchedule } from './schedule.js';
@@ -96,6 +96,38 @@ export interface LoadSummary {
 interface Target {
   name: string;
   pool: Pool;
+}
+
+/** What a payment-like attempt sends (an Operation of type payment, replay or mismatch). */
+interface PaymentRequest {
+  payload: PaymentPayload;
+  body: string;
+  payloadHash: string;
+}
+
+const NO_HEADERS: string[] = [];
+
+/** One attempt in flight: its context, and the undici handler collecting its response. */
+class AttemptRequest extends ResponseCollector {
+  key: string | undefined = undefined;
+  request: PaymentRequest | undefined = undefined;
+  account: string | undefined = undefined;
+
+  constructor(
+    private readonly engine: LoadEngine,
+    readonly seq: number,
+    readonly kind: AttemptKind,
+    readonly target: Target,
+    readonly intendedStart: number,
+    readonly start: number,
+    readonly done: (attempt: Attempt) => void,
+  ) {
+    super();
+  }
+
+  protected responseEnded(): void {
+    this.engine.attemptEnded(this);
+  }
 }
 
 const wallClockBase = performance.timeOrigin;
@@ -245,11 +277,11 @@ export class LoadEngine {
     const done = (): void => this.iterationDone();
     switch (operation.type) {
       case 'read':
-        this.send(this.router, 'read', intendedEpoch, { account: operation.account }, done);
+        this.send(this.router, 'read', intendedEpoch, undefined, undefined, operation.account, done);
         return;
       case 'replay':
       case 'mismatch':
-        this.send(this.router, operation.type, intendedEpoch, operation, done);
+        this.send(this.router, operation.type, intendedEpoch, operation.key, operation, undefined, done);
         return;
       case 'payment': {
         this.payments.total++;
@@ -265,7 +297,7 @@ export class LoadEngine {
         }
         this.paymentChain(primary, operation, 1, operation.key, intendedEpoch, partDone);
         if (operation.duplicate !== undefined)
-          this.send(second, 'concurrent', intendedEpoch, operation, partDone);
+          this.send(second, 'concurrent', intendedEpoch, operation.key, operation, undefined, partDone);
         return;
       }
     }
@@ -281,7 +313,7 @@ export class LoadEngine {
     done: () => void,
   ): void {
     const kind: AttemptKind = attemptNo === 1 ? 'first' : 'retry';
-    this.send(target, kind, intendedEpoch, { ...operation, key }, (attempt) => {
+    this.send(target, kind, intendedEpoch, key, operation, undefined, (attempt) => {
       const retryable = attempt.outcome === 'info' || attempt.status === this.expected.inFlight;
       const { retry } = this.options.load;
       if (retryable && attemptNo < retry.attempts && !this.stopping) {
@@ -309,96 +341,104 @@ export class LoadEngine {
     });
   }
 
+  /**
+   * Send one attempt. `request` carries the payload (payments, replays, mismatches); `account` the
+   * account of a read. The request object is the undici handler itself: one allocation per attempt.
+   */
   private send(
     target: Target,
     kind: AttemptKind,
     intendedEpoch: number,
-    what: { key?: string; payload?: PaymentPayload; body?: string; payloadHash?: string; account?: string },
+    key: string | undefined,
+    request: PaymentRequest | undefined,
+    account: string | undefined,
     done: (attempt: Attempt) => void,
   ): void {
-    const seq = this.seq++;
     const start = epochNow();
-    const { timeout } = this.options.load;
     this.stats.recordSent(start - intendedEpoch);
-    const isRead = kind === 'read';
-    const request = isRead
-      ? { method: 'GET' as const, path: `/v1/accounts/${what.account!}`, headers: [], timeoutMs: timeout }
-      : {
-          method: 'POST' as const,
-          path: '/v1/payments',
-          headers: ['content-type', 'application/json', 'idempotency-key', what.key!],
-          body: what.body!,
-          timeoutMs: timeout,
-        };
-    const handle = exchange(target.pool, request, (response) => {
-      this.inFlight.delete(handle);
-      const end = epochNow();
-      const attempt = this.toAttempt(seq, kind, target.name, what, intendedEpoch, start, end, response);
-      this.stats.recordDone(
-        kind,
-        attempt.outcome,
-        attempt.status,
-        attempt.error,
-        end - intendedEpoch,
-        end - start,
-      );
-      if (
-        !isRead &&
-        attempt.status !== 0 &&
-        attempt.status !== this.expected.inFlight &&
-        attempt.status < 500
-      )
-        if (kind === 'first' || kind === 'retry' || kind === 'concurrent')
-          this.workload.completed(attempt.key!, what.payload!);
-      this.options.sink?.write(attempt);
-      this.options.onAttempt?.(attempt);
-      done(attempt);
-    });
-    this.inFlight.add(handle);
+    const attempt = new AttemptRequest(this, this.seq++, kind, target, intendedEpoch, start, done);
+    attempt.key = key;
+    attempt.request = request;
+    attempt.account = account;
+    this.inFlight.add(attempt);
+    target.pool.dispatch(
+      request === undefined
+        ? { method: 'GET', path: `/v1/accounts/${account!}`, headers: NO_HEADERS }
+        : {
+            method: 'POST',
+            path: '/v1/payments',
+            headers: ['content-type', 'application/json', 'idempotency-key', key!],
+            body: request.body,
+          },
+      attempt,
+    );
   }
 
-  private toAttempt(
-    seq: number,
-    kind: AttemptKind,
-    target: string,
-    what: { key?: string; payload?: PaymentPayload; payloadHash?: string; account?: string },
-    intendedStart: number,
-    start: number,
-    end: number,
-    response: HttpExchange,
-  ): Attempt {
-    const attempt: Attempt = {
-      seq,
+  /** Called by AttemptRequest once its response completed or failed. */
+  attemptEnded(request: AttemptRequest): void {
+    this.inFlight.delete(request);
+    const end = epochNow();
+    const { kind } = request;
+    const attempt = this.toAttempt(request, end);
+    this.stats.recordDone(
       kind,
-      target,
-      intendedStart,
-      start,
+      attempt.outcome,
+      attempt.status,
+      attempt.error,
+      end - request.intendedStart,
+      end - request.start,
+    );
+    if (
+      request.request !== undefined &&
+      attempt.status !== 0 &&
+      attempt.status !== this.expected.inFlight &&
+      attempt.status < 500 &&
+      (kind === 'first' || kind === 'retry' || kind === 'concurrent')
+    )
+      this.workload.completed(attempt.key!, request.request.payload);
+    this.options.sink?.write(attempt);
+    this.options.onAttempt?.(attempt);
+    request.done(attempt);
+  }
+
+  private toAttempt(request: AttemptRequest, end: number): Attempt {
+    const { status } = request;
+    const attempt: Attempt = {
+      seq: request.seq,
+      kind: request.kind,
+      target: request.target.name,
+      intendedStart: request.intendedStart,
+      start: request.start,
       end,
-      status: response.status,
-      outcome: classifyStatus(response.status, this.expected),
+      status,
+      outcome: classifyStatus(status, this.expected),
     };
-    if (what.key !== undefined) attempt.key = what.key;
-    if (what.payloadHash !== undefined) attempt.payloadHash = what.payloadHash;
-    if (what.payload !== undefined) attempt.payload = what.payload;
-    if (what.account !== undefined) attempt.account = what.account;
-    if (response.error !== undefined) attempt.error = response.error;
-    if (response.servedBy !== undefined) attempt.servedBy = response.servedBy;
-    if (response.epoch !== undefined) attempt.epoch = response.epoch;
-    if (response.body.length > 0) {
+    if (request.key !== undefined) attempt.key = request.key;
+    const payment = request.request;
+    if (payment !== undefined) {
+      attempt.payloadHash = payment.payloadHash;
+      attempt.payload = payment.payload;
+    }
+    if (request.account !== undefined) attempt.account = request.account;
+    if (request.error !== undefined) attempt.error = request.error;
+    if (request.servedBy !== undefined) attempt.servedBy = request.servedBy;
+    if (request.epoch !== undefined) attempt.epoch = request.epoch;
+    const body = request.bodyText();
+    if (body.length > 0) {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(response.body);
+        parsed = JSON.parse(body);
       } catch {
         parsed = undefined; // not JSON (e.g. a proxy's HTML error page): hash the raw text instead
       }
       // No volatile fields are dropped: a replay must return the stored original byte for byte
-      // (id and created_at included). Keys are sorted so a re-serialised body hashes the same.
-      attempt.bodyHash = hashString(parsed === undefined ? response.body : canonicalJson(parsed));
+      // (id and created_at included). Key order is ignored so a re-serialised body hashes the same.
+      attempt.bodyHash = parsed === undefined ? hashString(body) : hashJsonValue(parsed);
       if (parsed !== null && typeof parsed === 'object') {
         const record = parsed as Record<string, unknown>;
-        if (kind === 'read') {
+        if (request.kind === 'read') {
           if (typeof record.balance === 'number') attempt.balance = record.balance;
-        } else if (typeof record.id === 'string' && response.status >= 200 && response.status < 300) {
+        } else if (typeof record.id === 'string' && status >= 200 && status < 300) {
           attempt.paymentId = record.id;
         }
       }

@@ -11,7 +11,9 @@ import { EnvironmentError } from '../errors.js';
 import type { Attempt } from './attempt.js';
 import { encodeAttempt, encodeDropped, HISTORY_METRICS, metricLine } from './history-codec.js';
 
-const CHUNK_BYTES = 64 * 1024;
+/** Lines are flushed once a chunk holds 64 KiB; the buffer has room for one more long line. */
+const FLUSH_BYTES = 64 * 1024;
+const CHUNK_BYTES = 80 * 1024;
 const FLUSH_INTERVAL_MS = 200;
 
 export interface AttemptSink {
@@ -22,9 +24,11 @@ export interface AttemptSink {
 export class HistoryWriter implements AttemptSink, AsyncDisposable {
   readonly path: string;
   private readonly stream: WriteStream;
-  private chunk = '';
+  /** Lines are encoded straight into this buffer (no string concatenation, no conversion at flush). */
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   private waitingForDrain = false;
-  private pending: string[] = [];
+  private pending: Buffer[] = [];
   private readonly timer: NodeJS.Timeout;
   private failure: Error | undefined;
   private closed = false;
@@ -51,31 +55,46 @@ export class HistoryWriter implements AttemptSink, AsyncDisposable {
 
   /** Bytes accepted but not yet handed to the OS (for memory checks). */
   get bufferedBytes(): number {
-    return this.chunk.length + this.pending.reduce((n, c) => n + c.length, 0) + this.stream.writableLength;
+    return this.used + this.pending.reduce((n, c) => n + c.length, 0) + this.stream.writableLength;
   }
 
   private append(line: string): void {
     if (this.closed) throw new Error(`history ${this.path} is already closed`);
-    this.chunk += `${line}\n`;
     this.lines++;
-    if (this.chunk.length >= CHUNK_BYTES) this.flush();
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit: check room without measuring the line.
+    const room = line.length * 3 + 1;
+    if (this.used + room > this.chunk.length) {
+      this.flush();
+      if (room > this.chunk.length) {
+        this.push(Buffer.from(`${line}\n`, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.chunk.write(line, this.used, 'utf8');
+    this.chunk[this.used++] = 0x0a;
+    if (this.used >= FLUSH_BYTES) this.flush();
   }
 
   private flush(): void {
-    if (this.chunk.length === 0) return;
-    const chunk = this.chunk;
-    this.chunk = '';
+    if (this.used === 0) return;
+    const full = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    this.push(full);
+  }
+
+  private push(data: Buffer): void {
     if (this.waitingForDrain) {
-      this.pending.push(chunk);
+      this.pending.push(data);
       return;
     }
-    if (!this.stream.write(chunk)) {
+    if (!this.stream.write(data)) {
       this.waitingForDrain = true;
       this.stream.once('drain', () => {
         this.waitingForDrain = false;
-        const queued = this.pending.join('');
+        const queued = this.pending;
         this.pending = [];
-        if (queued.length > 0 && !this.stream.write(queued)) {
+        if (queued.length > 0 && !this.stream.write(Buffer.concat(queued))) {
           this.waitingForDrain = true;
           this.stream.once('drain', () => (this.waitingForDrain = false));
         }
@@ -90,7 +109,7 @@ export class HistoryWriter implements AttemptSink, AsyncDisposable {
     this.flush();
     this.closed = true;
     if (this.waitingForDrain) await once(this.stream, 'drain');
-    if (this.pending.length > 0) this.stream.write(this.pending.join(''));
+    if (this.pending.length > 0) this.stream.write(Buffer.concat(this.pending));
     this.pending = [];
     this.stream.end();
     if (!this.stream.closed) await once(this.stream, 'close').catch(() => undefined);

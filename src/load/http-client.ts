@@ -1,6 +1,11 @@
 /**
  * One HTTP exchange on an undici Pool through `dispatch` (the cheapest path undici offers; never
- * fetch on the hot path). Collects status, the two headers the checkers need and the body text.
+ * fetch on the hot path). Collects status, the two headers the checkers need and the body bytes.
+ *
+ * The handler speaks undici's raw handler interface (onConnect/onHeaders/onData/onComplete/onError),
+ * which undici's HTTP/1.1 core calls directly. A handler with the newer onRequestStart/onResponse*
+ * methods gets wrapped per request (UnwrapHandler + controller) and every response's headers and
+ * trailers parsed into objects; here the raw header list is scanned for the two names we need.
  */
 import type { Dispatcher } from 'undici';
 
@@ -48,74 +53,98 @@ export function errorName(error: unknown): string {
   }
 }
 
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+const SERVED_BY = 'x-served-by-region';
+const EPOCH = 'x-primary-epoch';
+
+function headerText(value: Buffer | string): string {
+  return typeof value === 'string' ? value : value.toString('latin1');
 }
 
-class ExchangeHandler implements Dispatcher.DispatchHandler, Cancellable {
-  private controller: Dispatcher.DispatchController | undefined;
+/**
+ * Collects one response. Subclasses get `responseEnded()` exactly once, after the body completed
+ * or the exchange failed (then `status` is 0 and `error` is set).
+ */
+export abstract class ResponseCollector implements Dispatcher.DispatchHandler, Cancellable {
+  status = 0;
+  error: string | undefined = undefined;
+  servedBy: string | undefined = undefined;
+  epoch: number | undefined = undefined;
+  private chunk: Buffer | undefined = undefined;
+  private chunks: Buffer[] | undefined = undefined;
+  private abort: ((error?: Error) => void) | undefined = undefined;
   private cancelled = false;
   private finished = false;
-  private status = 0;
-  private servedBy: string | undefined;
-  private epoch: number | undefined;
-  private chunks: Buffer[] = [];
 
-  constructor(private readonly done: (exchange: HttpExchange) => void) {}
+  protected abstract responseEnded(): void;
+
+  /** The response body as text ('' when none). */
+  bodyText(): string {
+    if (this.chunks !== undefined) return Buffer.concat(this.chunks).toString('utf8');
+    return this.chunk === undefined ? '' : this.chunk.toString('utf8');
+  }
 
   cancel(): void {
     this.cancelled = true;
-    this.controller?.abort(
+    this.abort?.(
       Object.assign(new Error('request cancelled: the load run stopped'), { code: 'UND_ERR_ABORTED' }),
     );
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
     if (this.cancelled) this.cancel();
   }
 
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-  ): void {
-    if (statusCode < 200) return; // 1xx informational
+  onHeaders(statusCode: number, headers: Buffer[] | string[]): boolean {
+    if (statusCode < 200) return true; // 1xx informational
     this.status = statusCode;
-    this.servedBy = header(headers['x-served-by-region']);
-    const epoch = header(headers['x-primary-epoch']);
-    if (epoch !== undefined) {
-      const n = Number(epoch);
-      if (Number.isFinite(n)) this.epoch = n;
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      const name = headers[i]!;
+      // Compare lengths first: almost every header is neither of the two.
+      if (name.length === SERVED_BY.length) {
+        if (headerText(name).toLowerCase() === SERVED_BY) this.servedBy ??= headerText(headers[i + 1]!);
+      } else if (name.length === EPOCH.length && headerText(name).toLowerCase() === EPOCH) {
+        const n = Number(headerText(headers[i + 1]!));
+        if (Number.isFinite(n)) this.epoch ??= n;
+      }
     }
+    return true;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk);
+  onData(chunk: Buffer): boolean {
+    if (this.chunk === undefined) this.chunk = chunk;
+    else (this.chunks ??= [this.chunk]).push(chunk);
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (this.finished) return;
     this.finished = true;
-    const body =
-      this.chunks.length === 1
-        ? this.chunks[0]!.toString('utf8')
-        : Buffer.concat(this.chunks).toString('utf8');
-    const exchange: HttpExchange = { status: this.status, body };
+    this.responseEnded();
+  }
+
+  onError(error: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.status = 0;
+    this.error = this.cancelled ? 'aborted' : errorName(error);
+    this.epoch = undefined;
+    this.chunk = undefined;
+    this.chunks = undefined;
+    this.responseEnded();
+  }
+}
+
+class CallbackExchange extends ResponseCollector {
+  constructor(private readonly done: (exchange: HttpExchange) => void) {
+    super();
+  }
+
+  protected responseEnded(): void {
+    const exchange: HttpExchange = { status: this.status, body: this.bodyText() };
+    if (this.error !== undefined) exchange.error = this.error;
     if (this.servedBy !== undefined) exchange.servedBy = this.servedBy;
     if (this.epoch !== undefined) exchange.epoch = this.epoch;
-    this.done(exchange);
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    if (this.finished) return;
-    this.finished = true;
-    const exchange: HttpExchange = {
-      status: 0,
-      error: this.cancelled ? 'aborted' : errorName(error),
-      body: '',
-    };
-    if (this.servedBy !== undefined) exchange.servedBy = this.servedBy;
     this.done(exchange);
   }
 }
@@ -125,7 +154,7 @@ export function exchange(
   request: HttpRequestSpec,
   done: (exchange: HttpExchange) => void,
 ): Cancellable {
-  const handler = new ExchangeHandler(done);
+  const handler = new CallbackExchange(done);
   const options: Dispatcher.DispatchOptions = {
     method: request.method,
     path: request.path,

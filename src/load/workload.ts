@@ -42,13 +42,10 @@ export function accountId(index: number): string {
   return `acc-${String(index + 1).padStart(4, '0')}`;
 }
 
+/** The request body: `JSON.stringify({from, to, amount, currency})`, built as a template (hot path). */
 export function paymentBody(payload: PaymentPayload): string {
-  return JSON.stringify({
-    from: payload.from,
-    to: payload.to,
-    amount: payload.amount,
-    currency: payload.currency,
-  });
+  const q = JSON.stringify;
+  return `{"from":${q(payload.from)},"to":${q(payload.to)},"amount":${q(payload.amount)},"currency":${q(payload.currency)}}`;
 }
 
 export class PaymentWorkload {
@@ -120,17 +117,17 @@ export class PaymentWorkload {
     if (u < t.replay || (u >= t.crossRegion && u < t.mismatch)) {
       const reused = this.pickCompleted(uPick);
       if (reused !== undefined) {
-        if (u < t.replay) return { type: 'replay', key: reused.key, ...this.describe(reused.payload) };
+        if (u < t.replay) return this.describe('replay', reused.key, reused.payload);
         const amount =
           reused.payload.amount >= this.spec.amount.max
             ? reused.payload.amount - 1
             : reused.payload.amount + 1;
-        return { type: 'mismatch', key: reused.key, ...this.describe({ ...reused.payload, amount }) };
+        return this.describe('mismatch', reused.key, { ...reused.payload, amount });
       }
       // Nothing completed yet to reuse: this arrival becomes a plain new payment.
     }
     const payload = this.payload(uFrom, uTo, uAmount1, uAmount2);
-    const operation: Operation = { type: 'payment', key: this.key(index), ...this.describe(payload) };
+    const operation: Operation = this.describe('payment', this.key(index), payload);
     if (u >= t.replay && u < t.concurrent) operation.duplicate = { kind: 'concurrent' };
     else if (u >= t.concurrent && u < t.crossRegion) {
       const n = this.regions.length;
@@ -158,9 +155,13 @@ export class PaymentWorkload {
     return this.completedRing[Math.floor(u * this.completedRing.length)];
   }
 
-  private describe(payload: PaymentPayload): { payload: PaymentPayload; body: string; payloadHash: string } {
+  private describe<T extends 'payment' | 'replay' | 'mismatch'>(
+    type: T,
+    key: string,
+    payload: PaymentPayload,
+  ): { type: T; key: string; payload: PaymentPayload; body: string; payloadHash: string } {
     const body = paymentBody(payload);
-    return { payload, body, payloadHash: hashString(body) };
+    return { type, key, payload, body, payloadHash: hashString(body) };
   }
 
   private payload(uFrom: number, uTo: number, uAmount1: number, uAmount2: number): PaymentPayload {
