@@ -9,6 +9,8 @@ export type StackEventType =
   | 'failover.repointed' // controller: APIs told about the new primary
   | 'failover.failed' // controller: no eligible standby
   | 'region.rejoined' // controller: old primary re-seeded as a standby
+  | 'replication.sync-relaxed' // controller: no synchronous standby streams; commits no longer wait
+  | 'replication.sync-restored' // controller: a standby streams again; commits wait for it again
   | 'router.switch' // router: preferred region changed
   | 'router.region-unhealthy'
   | 'router.region-healthy'

@@ -12,6 +12,9 @@ CREATE TABLE IF NOT EXISTS chaosbank_control (
 -- Every write transaction of the payments API calls this first (unless the `no-fencing` bug is on).
 -- It fails when this database is a standby, fenced, at another epoch, or its lease has run out, so an
 -- isolated old primary can never acknowledge a write after the controller may have promoted another.
+-- FOR KEY SHARE, not FOR SHARE: it does not conflict with the controller's UPDATE of the (non-key) lease,
+-- epoch and fenced columns, so a lease renewal or a fence never waits behind a write transaction (one
+-- stuck waiting for a synchronous standby would otherwise block the renewal until the lease runs out).
 CREATE OR REPLACE FUNCTION chaosbank_assert_writable(expected_epoch bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -20,7 +23,7 @@ BEGIN
   IF pg_is_in_recovery() THEN
     RAISE EXCEPTION 'database is a standby' USING ERRCODE = '25006';
   END IF;
-  SELECT * INTO c FROM chaosbank_control WHERE id = 1 FOR SHARE;
+  SELECT * INTO c FROM chaosbank_control WHERE id = 1 FOR KEY SHARE;
   IF NOT FOUND OR c.fenced OR c.epoch <> expected_epoch OR c.lease_until < clock_timestamp() THEN
     RAISE EXCEPTION 'database is fenced or its primary lease expired (epoch %, expected %)',
       coalesce(c.epoch, -1), expected_epoch USING ERRCODE = '25006';
