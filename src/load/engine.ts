@@ -152,6 +152,8 @@ export class LoadEngine {
   private readonly payments: PaymentCounts = { total: 0, succeeded: 0, declined: 0, failed: 0, unknown: 0 };
   private seq = 0;
   private nextArrival = 0;
+  /** Offset (ms from the start) of the next arrival; undefined past the end of the schedule. */
+  private nextOffset: number | undefined = undefined;
   private startPerf = 0;
   private firstFire = Number.NaN;
   private lastFire = Number.NaN;
@@ -240,23 +242,35 @@ export class LoadEngine {
   private tick = (): void => {
     this.timer = undefined;
     if (this.stopping) return;
-    const now = performance.now();
-    const elapsed = now - this.startPerf;
-    let offset = this.schedule.offsetOf(this.nextArrival);
-    while (offset !== undefined && offset <= elapsed) {
-      this.arrive(this.nextArrival, this.startPerf + offset, now);
-      this.nextArrival++;
-      offset = this.schedule.offsetOf(this.nextArrival);
-    }
+    const offset = this.fireDue(performance.now());
     if (offset === undefined) {
       this.schedulingDone = true;
       this.maybeFinish();
       return;
     }
-    // Timers fire late, never early: wake up ~1 ms ahead and fire everything that is due by then.
+    // Timers fire late, never early (and in whole ms): wake up at the next arrival's ms. Responses
+    // arriving in between also fire due arrivals (fireDue from attemptEnded), which keeps the lag
+    // well under the timer granularity while traffic flows, without spinning.
     const wait = offset - (performance.now() - this.startPerf);
     this.timer = setTimeout(this.tick, Math.max(1, Math.floor(wait)));
   };
+
+  /**
+   * Start every arrival due at `now` (performance clock); returns the offset of the next one, or
+   * undefined past the end of the schedule. Safe to re-enter: the arrival index is claimed first.
+   */
+  private fireDue(now: number): number | undefined {
+    const elapsed = now - this.startPerf;
+    for (;;) {
+      const offset = this.schedule.offsetOf(this.nextArrival);
+      if (offset === undefined || offset > elapsed) {
+        this.nextOffset = offset;
+        return offset;
+      }
+      const index = this.nextArrival++;
+      this.arrive(index, this.startPerf + offset, now);
+    }
+  }
 
   private arrive(index: number, intendedPerf: number, nowPerf: number): void {
     this.stats.arrivals++;
@@ -399,6 +413,13 @@ export class LoadEngine {
     this.options.sink?.write(attempt);
     this.options.onAttempt?.(attempt);
     request.done(attempt);
+    const perfEnd = end - wallClockBase;
+    if (
+      this.timer !== undefined &&
+      this.nextOffset !== undefined &&
+      perfEnd - this.startPerf >= this.nextOffset
+    )
+      this.fireDue(perfEnd);
   }
 
   private toAttempt(request: AttemptRequest, end: number): Attempt {
