@@ -30,6 +30,7 @@ import { identify } from './proc.js';
 import { componentProgram } from './paths.js';
 import { ProxyTable, type HostPort } from './proxies.js';
 import { registerStack } from './registry.js';
+import { ledgerTemplate } from './template-key.js';
 import { StateFile, writeJsonAtomic, type StackEndpoints } from './state.js';
 import { COMPONENT_READY_TIMEOUT_MS, LocalStack } from './stack.js';
 import { waitFor } from './wait.js';
@@ -168,7 +169,9 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       proxies.address(linkName(replicationFrom(standby), dbId(primary))),
     leaseMs: Math.max(topology.stack.failoverGraceMs, 1000),
     applySchema: (client) => applyLedgerSchema(client, topology.accounts, { bugs: topology.stack.bugs }),
+    template: ledgerTemplate(topology),
     signal,
+    log,
   });
   step('postgres cluster streaming');
   for (const node of Object.values(cluster.nodes)) {
@@ -205,6 +208,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       logPath: join(stack.logsDir, `${id}.log`),
     });
     apis[region] = (await stack.awaitReady(proc, signal)).url;
+    step(`${id} ready`);
   };
   const startController = async (): Promise<string> => {
     const controllerConfig = join(configDir, 'controller.json');
@@ -247,7 +251,9 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       argv: [process.execPath, programs.controller, '--config', controllerConfig],
       logPath: join(stack.logsDir, 'controller.log'),
     });
-    return (await stack.awaitReady(controller, signal)).url;
+    const url = (await stack.awaitReady(controller, signal)).url;
+    step('controller ready');
+    return url;
   };
   let controllerUrl = '';
   const settled = await Promise.allSettled([
@@ -290,6 +296,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
     logPath: join(stack.logsDir, 'router.log'),
   });
   const routerDirect = await stack.awaitReady(router, signal);
+  step('router listening');
   // Ready means routing: the router's health checks have picked an active region.
   await waitFor(
     async () => {

@@ -1,19 +1,30 @@
 /**
  * Bring up the replicated database tier of the reference stack: one primary and a streaming standby per
- * other region. Fast path: initdb once, apply the control and ledger schemas, stop cleanly, copy the data
- * directory for every standby, then start all servers in parallel and wait until every standby streams.
+ * other region. Fast path: one data directory with the control and ledger schemas (initdb + schema +
+ * clean stop, or a copy of a cached template of exactly that), copied for every standby; then all servers
+ * start in parallel, the control row gets its fresh lease, and we wait until every standby streams it.
  */
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { EnvironmentError, InputError } from '../../src/errors.js';
 import type { Replication } from '../../src/topology/topology.js';
 import { connString, replicationConninfo, withClient, type Address } from './conn.js';
-import { synchronousStandbyNames, writeAutoConf } from './config.js';
-import { applyControlSchema } from './control-schema.js';
-import { copyDataDir } from './copy.js';
-import { initPrimary, prepareDataDir } from './init.js';
+import {
+  clusterSettings,
+  connectionSettings,
+  LOOPBACK_NETWORKS,
+  synchronousStandbyNames,
+  writeAutoConf,
+  writeHba,
+} from './config.js';
+import { insertControlRow, readControlSql } from './control-schema.js';
+import { copyDataDirFast } from './copy.js';
+import { initPrimary } from './init.js';
+import { ensureTraversable } from './os-user.js';
 import { startPostgres, type PostgresProcess } from './process.js';
 import { configureStandby } from './standby.js';
+import { findTemplate, saveTemplate, templateKey, type TemplateCache } from './template.js';
 import { waitFor } from './wait.js';
 
 export interface ClusterRegionOptions {
@@ -44,6 +55,14 @@ export interface BootstrapOptions {
   allowFrom?: string[];
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Keep the schema'd data directory as a template in `cacheDir` and copy it on later bootstraps instead
+   * of running initdb and the schema again. `schemaKey` must change whenever `applySchema` would create
+   * something else. Without it, every bootstrap runs initdb.
+   */
+  template?: TemplateCache;
+  /** Progress lines with elapsed milliseconds ("postgres: initdb (+412 ms)"), for timing the phases. */
+  log?: (message: string) => void;
 }
 
 export interface ClusterNode {
@@ -89,7 +108,13 @@ function validate(options: BootstrapOptions): void {
 export async function waitForStreaming(
   primaryConn: string,
   standbys: string[],
-  options: { replication: Replication; timeoutMs: number; signal?: AbortSignal },
+  options: {
+    replication: Replication;
+    timeoutMs: number;
+    signal?: AbortSignal;
+    /** Also wait until each standby has replayed the primary's WAL up to this LSN (e.g. '0/3000148'). */
+    replayedLsn?: string;
+  },
 ): Promise<void> {
   if (standbys.length === 0) return;
   await waitFor(
@@ -101,12 +126,19 @@ export async function waitForStreaming(
             application_name: string;
             state: string;
             sync_state: string;
-          }>('SELECT application_name, state, sync_state FROM pg_stat_replication');
+            replayed: boolean;
+          }>(
+            `SELECT application_name, state, sync_state,
+                    coalesce(replay_lsn >= $1::pg_lsn, false) AS replayed
+               FROM pg_stat_replication`,
+            [options.replayedLsn ?? '0/0'],
+          );
           const ready = standbys.every((name) =>
             rows.some(
               (row) =>
                 row.application_name === name &&
                 row.state === 'streaming' &&
+                row.replayed &&
                 (options.replication === 'async' || row.sync_state === 'quorum' || row.sync_state === 'sync'),
             ),
           );
@@ -123,14 +155,34 @@ export async function waitForStreaming(
   );
 }
 
+/** Make `dataDir` a copy of `source` (the parent is created; `dataDir` must be absent or empty). */
+async function copyInto(source: string, dataDir: string): Promise<void> {
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  await ensureTraversable(path.dirname(dataDir));
+  const existing = await readdir(dataDir).catch(() => undefined);
+  if (existing !== undefined) {
+    if (existing.length > 0)
+      throw new EnvironmentError(
+        'POSTGRES_DATADIR_IN_USE',
+        `${dataDir} already holds a PostgreSQL data directory`,
+        { details: ['Use a fresh directory per run (the run directory of the driver).'] },
+      );
+    await rmdir(dataDir);
+  }
+  await copyDataDirFast(source, dataDir);
+}
+
 export async function bootstrapCluster(options: BootstrapOptions): Promise<Cluster> {
   validate(options);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const standbys = options.regions.filter((region) => region !== options.primary);
   const dirOf = (region: string) => path.join(options.baseDir, region);
+  const dataDirOf = (region: string) => path.join(dirOf(region), 'data');
   const addressOf = (region: string): Address => options.addresses[region] as Address;
   const replicationAddress =
     options.replicationAddress ?? ((_standby: string, primary: string) => addressOf(primary));
+  const t0 = Date.now();
+  const phase = (what: string) => options.log?.(`postgres: ${what} (+${Date.now() - t0} ms)`);
   const started: PostgresProcess[] = [];
   const stopAll = async () => {
     await Promise.all(
@@ -145,60 +197,64 @@ export async function bootstrapCluster(options: BootstrapOptions): Promise<Clust
     );
   };
   try {
-    const primaryDir = path.join(dirOf(options.primary), 'data');
-    await initPrimary({
-      dataDir: primaryDir,
-      host: addressOf(options.primary).host,
-      port: addressOf(options.primary).port,
-      name: options.primary,
-      replication: options.replication,
-      // Set after the copy: applying the schema must not wait for standbys that do not exist yet.
-      standbyNames: [],
-      allowFrom: options.allowFrom,
-    });
-    const first = await startPostgres({
-      dataDir: primaryDir,
-      address: addressOf(options.primary),
-      logFile: path.join(dirOf(options.primary), 'postgres.log'),
-      timeoutMs,
-      signal: options.signal,
-    });
-    started.push(first);
-    await withClient(
-      connString(addressOf(options.primary)),
-      async (client) => {
-        await applyControlSchema(client, { region: options.primary, leaseMs: options.leaseMs });
-        if (options.applySchema) await options.applySchema(client);
-        await client.query('CHECKPOINT');
-      },
-      { timeoutMs },
-    );
-    await started.splice(started.indexOf(first), 1)[0]?.stop('fast');
+    const primaryDir = dataDirOf(options.primary);
+    const cache = options.template;
+    const key = cache ? await templateKey(cache.schemaKey, await readControlSql()) : undefined;
+    const template = cache && key ? await findTemplate(cache.cacheDir, key) : undefined;
+    let saving: Promise<void> | undefined;
+    if (template) {
+      // Warm: every node (the primary too: the template stays untouched) is a copy of the template.
+      await Promise.all(options.regions.map((region) => copyInto(template, dataDirOf(region))));
+      phase(`copied template ${key}`);
+    } else {
+      // Cold: initdb and the schemas in the primary's own data directory (recorded by the driver, so a
+      // crash here leaves nothing it cannot reap), then copies for the standbys (and the cache).
+      await buildSchemaDir(primaryDir, options, {
+        timeoutMs,
+        register: (proc) => started.push(proc),
+        unregister: (proc) => started.splice(started.indexOf(proc), 1),
+        phase,
+      });
+      if (cache && key) saving = saveTemplate(cache.cacheDir, key, primaryDir);
+      await Promise.all([
+        ...standbys.map((region) => copyInto(primaryDir, dataDirOf(region))),
+        // A failed save costs the next bootstrap its shortcut, never this one its cluster.
+        saving?.catch((error: unknown) => phase(`template not saved: ${(error as Error).message}`)),
+      ]);
+      phase(`copied the primary for the standbys${saving ? ' and saved the template' : ''}`);
+    }
 
+    // Per-node settings: the template carries none of them.
     await Promise.all(
-      standbys.map(async (region) => {
-        const dataDir = path.join(dirOf(region), 'data');
-        await prepareDataDir(dataDir);
-        await copyDataDir(primaryDir, dataDir, { online: false });
+      options.regions.map(async (region) => {
+        const dataDir = dataDirOf(region);
+        const address = addressOf(region);
+        await writeHba(dataDir, options.allowFrom ?? LOOPBACK_NETWORKS);
+        if (region === options.primary) {
+          await writeAutoConf(dataDir, {
+            ...clusterSettings(options.replication),
+            ...connectionSettings({ host: address.host, port: address.port, name: region }),
+            synchronous_standby_names:
+              options.replication === 'sync' ? synchronousStandbyNames(standbys) : '',
+          });
+          return;
+        }
         await configureStandby({
           dataDir,
           name: region,
-          host: addressOf(region).host,
-          port: addressOf(region).port,
+          host: address.host,
+          port: address.port,
           replication: options.replication,
           primaryConninfo: replicationConninfo(replicationAddress(region, options.primary), region),
         });
       }),
     );
-    if (options.replication === 'sync') {
-      await writeAutoConf(primaryDir, { synchronous_standby_names: synchronousStandbyNames(standbys) });
-    }
 
     const nodes: Record<string, ClusterNode> = {};
     // allSettled: on a failure, every server that did start is in `started` before we stop them all.
     const starts = await Promise.allSettled(
       options.regions.map(async (region) => {
-        const dataDir = path.join(dirOf(region), 'data');
+        const dataDir = dataDirOf(region);
         const logFile = path.join(dirOf(region), 'postgres.log');
         const proc = await startPostgres({
           dataDir,
@@ -220,11 +276,20 @@ export async function bootstrapCluster(options: BootstrapOptions): Promise<Clust
     );
     const failed = starts.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
+    phase('servers accepting connections');
+    // The lease starts now, not when the schema (or the template) was made.
+    const controlLsn = await withClient(
+      connString(addressOf(options.primary)),
+      (client) => insertControlRow(client, { region: options.primary, leaseMs: options.leaseMs }),
+      { timeoutMs },
+    );
     await waitForStreaming(connString(addressOf(options.primary)), standbys, {
       replication: options.replication,
       timeoutMs,
       signal: options.signal,
+      replayedLsn: controlLsn,
     });
+    phase('standbys streaming');
     const all = [...started];
     const stop = async () => {
       await Promise.all(
@@ -256,4 +321,53 @@ export async function bootstrapCluster(options: BootstrapOptions): Promise<Clust
       },
     );
   }
+}
+
+/**
+ * initdb in `dataDir`, start it on the primary's address, apply control.sql (no control row: that gets
+ * its lease at start-up) and the caller's schema, checkpoint, stop cleanly. The result is what a
+ * template holds.
+ */
+async function buildSchemaDir(
+  dataDir: string,
+  options: BootstrapOptions,
+  hooks: {
+    timeoutMs: number;
+    register: (proc: PostgresProcess) => void;
+    unregister: (proc: PostgresProcess) => void;
+    phase: (what: string) => void;
+  },
+): Promise<void> {
+  const address = options.addresses[options.primary] as Address;
+  await initPrimary({
+    dataDir,
+    host: address.host,
+    port: address.port,
+    name: options.primary,
+    // async: applying the schema must not wait for standbys that do not exist yet.
+    replication: 'async',
+    standbyNames: [],
+    allowFrom: options.allowFrom,
+  });
+  hooks.phase('initdb');
+  const server = await startPostgres({
+    dataDir,
+    address,
+    logFile: path.join(path.dirname(dataDir), 'postgres.log'),
+    timeoutMs: hooks.timeoutMs,
+    signal: options.signal,
+  });
+  hooks.register(server);
+  await withClient(
+    connString(address),
+    async (client) => {
+      await client.query(await readControlSql());
+      if (options.applySchema) await options.applySchema(client);
+      await client.query('CHECKPOINT');
+    },
+    { timeoutMs: hooks.timeoutMs },
+  );
+  hooks.unregister(server);
+  await server.stop('fast');
+  hooks.phase('schema applied');
 }

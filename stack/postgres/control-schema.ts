@@ -23,15 +23,37 @@ export async function readControlSql(): Promise<string> {
   );
 }
 
+/**
+ * The control row of a fresh cluster: epoch 1, `region` primary, lease from now. Local commit, so it
+ * never waits for a standby (in sync mode the standbys may not stream yet); returns the commit's WAL end,
+ * which every standby must have replayed before the cluster counts as up.
+ */
+export async function insertControlRow(
+  client: pg.Client,
+  input: { region: string; leaseMs: number },
+): Promise<string> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SET LOCAL synchronous_commit = local');
+    await client.query(
+      `INSERT INTO chaosbank_control (id, epoch, region, lease_until, fenced)
+       VALUES (1, 1, $1, now() + $2 * interval '1 millisecond', false)
+       ON CONFLICT (id) DO NOTHING`,
+      [input.region, input.leaseMs],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  const { rows } = await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+  return rows[0]?.lsn ?? '0/0';
+}
+
 export async function applyControlSchema(
   client: pg.Client,
   input: { region: string; leaseMs: number },
 ): Promise<void> {
   await client.query(await readControlSql());
-  await client.query(
-    `INSERT INTO chaosbank_control (id, epoch, region, lease_until, fenced)
-     VALUES (1, 1, $1, now() + $2 * interval '1 millisecond', false)
-     ON CONFLICT (id) DO NOTHING`,
-    [input.region, input.leaseMs],
-  );
+  await insertControlRow(client, input);
 }

@@ -3,8 +3,10 @@
  * source is a running server inside pg_backup_start/stop: files may change or vanish while we copy, and
  * the directories PostgreSQL documents as "omit from a base backup" are left empty.
  */
-import { chmod, chown, copyFile, lstat, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, chown, copyFile, lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { postgresOsUser, type OsUser } from './os-user.js';
 
 // Relative to the data directory: copied as empty directories in an online backup.
@@ -89,4 +91,30 @@ export async function copyDataDir(
   options: { online: boolean },
 ): Promise<void> {
   await copyTree(source, target, '', options.online, await postgresOsUser());
+}
+
+const run = promisify(execFile);
+
+/**
+ * Copy a stopped data directory (a template, a cleanly shut down primary) into `target` (must not exist;
+ * its parent must). On Linux one `cp -a --reflink=auto` (argv, no shell): native speed, keeps owner and
+ * modes, and shares blocks on filesystems with reflinks; elsewhere the file-by-file copy above.
+ */
+export async function copyDataDirFast(source: string, target: string): Promise<void> {
+  if (process.platform !== 'linux') {
+    await copyDataDir(source, target, { online: false });
+    return;
+  }
+  try {
+    await run('cp', ['-a', '--reflink=auto', '--', source, target]);
+  } catch (error) {
+    await rm(target, { recursive: true, force: true });
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`cp -a ${source} ${target} failed${stderr ? `: ${stderr}` : ''}`, { cause: error });
+  }
+  await Promise.all(
+    ['postmaster.pid', 'postmaster.opts', 'standby.signal', 'recovery.signal'].map((file) =>
+      rm(path.join(target, file), { force: true }),
+    ),
+  );
 }

@@ -20,8 +20,16 @@ export {
   type StopMode,
 } from './process.js';
 export { configureStandby, seedStandby, type StandbyConfig, type SeedStandbyOptions } from './standby.js';
-export { copyDataDir } from './copy.js';
-export { applyControlSchema, readControlSql } from './control-schema.js';
+export { copyDataDir, copyDataDirFast } from './copy.js';
+export { applyControlSchema, insertControlRow, readControlSql } from './control-schema.js';
+export {
+  findTemplate,
+  saveTemplate,
+  templateKey,
+  templateDataDir,
+  postgresVersion,
+  type TemplateCache,
+} from './template.js';
 export {
   bootstrapCluster,
   waitForStreaming,

@@ -29,21 +29,22 @@ export interface InitPrimaryOptions {
   allowFrom?: string[];
 }
 
+/** initdb's arguments besides `-D <dir>` (part of a template's cache key). */
+export const INITDB_ARGS: readonly string[] = [
+  '-U',
+  DB_USER,
+  '--auth=trust',
+  '-E',
+  'UTF8',
+  '--locale=C',
+  '--no-sync',
+  '--no-instructions',
+];
+
 async function runInitdb(dataDir: string): Promise<void> {
   const { initdb } = await postgresBinaries();
   const user = await postgresOsUser();
-  const args = [
-    '-D',
-    dataDir,
-    '-U',
-    DB_USER,
-    '--auth=trust',
-    '-E',
-    'UTF8',
-    '--locale=C',
-    '--no-sync',
-    '--no-instructions',
-  ];
+  const args = ['-D', dataDir, ...INITDB_ARGS];
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(initdb, args, { env: { ...process.env, LC_MESSAGES: 'C' }, ...(user ?? {}) });
