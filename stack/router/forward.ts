@@ -1,10 +1,12 @@
 /**
- * Forward one HTTP request to a region's API through its undici Pool, streaming both bodies, and map
- * network failures to gateway statuses.
+ * Forward one HTTP request to a region's API through its undici Pool and map network failures to
+ * gateway statuses. The hot path (a small payment) costs one socket write each way: a request body of up
+ * to 64 KiB with a Content-Length is read whole first (it arrives in a segment or two) and sent as a
+ * Buffer with the headers; the answer goes out as headers + first chunk in one write, later chunks stream
+ * with backpressure. Larger or chunked request bodies stream.
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Dispatcher, Pool } from 'undici';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are never forwarded; `host` names the
@@ -33,23 +35,34 @@ const NOT_SENT_CODES = new Set([
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-export function requestHeaders(req: IncomingMessage): Record<string, string | string[]> {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+/** Request bodies up to this size (with a Content-Length) are read whole before forwarding. */
+export const MAX_BUFFERED_BODY = 64 * 1024;
+
+/** The client's headers for the upstream, as undici's flat `[name, value, ...]` list. */
+export function requestHeaders(req: IncomingMessage): string[] {
+  const raw = req.rawHeaders;
+  const headers: string[] = [];
+  let forwardedFor: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (HOP_BY_HOP.has(name)) continue;
+    if (name === 'x-forwarded-for') {
+      forwardedFor = forwardedFor === undefined ? raw[i + 1]! : `${forwardedFor}, ${raw[i + 1]!}`;
+      continue;
+    }
+    headers.push(name, raw[i + 1]!);
   }
-  const forwardedFor = req.socket?.remoteAddress;
-  if (forwardedFor) {
-    const previous = req.headers['x-forwarded-for'];
-    headers['x-forwarded-for'] = previous ? `${String(previous)}, ${forwardedFor}` : forwardedFor;
-  }
-  if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+  const remote = req.socket?.remoteAddress;
+  if (remote) forwardedFor = forwardedFor === undefined ? remote : `${forwardedFor}, ${remote}`;
+  if (forwardedFor !== undefined) headers.push('x-forwarded-for', forwardedFor);
+  if (req.headers.host) headers.push('x-forwarded-host', req.headers.host);
   return headers;
 }
 
 export function responseHeaders(headers: IncomingHttpHeaders, region: string): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
   }
   out['x-routed-to'] = region;
@@ -71,27 +84,45 @@ export function gatewayStatus(error: unknown): 502 | 504 {
   return TIMEOUT_CODES.has(errorCode(error)) ? 504 : 502;
 }
 
-const hasBody = (req: IncomingMessage): boolean =>
-  req.headers['transfer-encoding'] !== undefined ||
-  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+/** The request body as each upstream attempt gets it. */
+export interface RequestBody {
+  /** What undici sends for one attempt. */
+  forAttempt(): Buffer | Readable | null;
+  /** Whether another attempt may still be made (the body can be sent again). */
+  resendable(): boolean;
+}
 
-export interface LazyBody {
-  /** A fresh stream for one upstream attempt (reads `req` only when undici pulls from it). */
-  stream(): Readable | null;
-  /** Whether any attempt has pulled from the client's body (then no other attempt may be made). */
-  started(): boolean;
+const NO_BODY: RequestBody = { forAttempt: () => null, resendable: () => true };
+
+/**
+ * The client's request body: read whole when it is small and has a Content-Length (a Buffer can be sent
+ * to the next region after a refused connection); otherwise a lazy stream (see `lazyBody`).
+ */
+export async function requestBody(req: IncomingMessage): Promise<RequestBody> {
+  const length = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (length === undefined || length === '0')) return NO_BODY;
+  const size = Number(length);
+  if (chunked || !(size <= MAX_BUFFERED_BODY)) return lazyBody(req);
+  const whole = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+  return { forAttempt: () => whole, resendable: () => true };
 }
 
 /**
- * The request body, read from the client only when undici starts sending it. An attempt that fails to
+ * A large body, read from the client only when undici starts sending it. An attempt that fails to
  * connect destroys its stream without having read from `req`, so the next region can still get the body.
+ * (undici destroys a failed attempt's body stream: it must be this wrapper, never `req` itself.)
  */
-export function lazyBody(req: IncomingMessage): LazyBody {
+function lazyBody(req: IncomingMessage): RequestBody {
   let started = false;
   return {
-    started: () => started,
-    stream: () => {
-      if (!hasBody(req)) return null;
+    resendable: () => !started,
+    forAttempt: () => {
       const stream: Readable = new Readable({
         read() {
           if (started) {
@@ -112,30 +143,102 @@ export function lazyBody(req: IncomingMessage): LazyBody {
 }
 
 /**
- * Send `req` to `pool` and stream the answer into `res`. Resolves once the response is fully written;
- * rejects with the upstream error if nothing was written yet (the caller answers with a gateway status
- * or tries another region), or destroys `res` if the failure came mid-response.
+ * undici dispatch handler that writes the upstream's answer into `res`. The first chunk is held until the
+ * next one (or the end) arrives, so a small answer leaves in one write with its headers.
  */
-export async function forward(
+class ResponseWriter implements Dispatcher.DispatchHandler {
+  #pending: Buffer | null = null;
+  #controller: Dispatcher.DispatchController | null = null;
+  #settled = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly region: string,
+    private readonly resolve: () => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // the client went away before we got here: do not send on its behalf
+    if (this.res.destroyed) controller.abort(new Error('client closed the connection'));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    this.res.writeHead(statusCode, responseHeaders(headers, this.region));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const previous = this.#pending;
+    this.#pending = chunk;
+    if (previous !== null && !this.res.write(previous)) {
+      controller.pause();
+      this.res.once('drain', () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    const last = this.#pending;
+    this.#pending = null;
+    if (last === null) this.res.end();
+    else this.res.end(last);
+    this.#settle();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.res.headersSent) {
+      this.res.destroy(error);
+      this.#settle();
+    } else if (!this.#settled) {
+      this.#settled = true;
+      this.reject(error);
+    }
+  }
+
+  /** The client closed its connection before the answer was complete: stop the upstream request. */
+  clientClosed(): void {
+    if (!this.#settled) this.#controller?.abort(new Error('client closed the connection'));
+  }
+
+  #settle(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.resolve();
+  }
+}
+
+/**
+ * Send `req` to `pool` and stream the answer into `res`. Resolves once the response is fully written
+ * (or the client went away); rejects with the upstream error if nothing was written yet (the caller
+ * answers with a gateway status or tries another region), or destroys `res` if the failure came
+ * mid-response.
+ */
+export function forward(
   pool: Pool,
   region: string,
   req: IncomingMessage,
   res: ServerResponse,
-  signal: AbortSignal,
-  body: LazyBody,
+  headers: string[],
+  body: RequestBody,
 ): Promise<void> {
-  const options: Dispatcher.RequestOptions = {
-    method: req.method ?? 'GET',
-    path: req.url ?? '/',
-    headers: requestHeaders(req),
-    body: body.stream(),
-    signal,
-  };
-  const upstream = await pool.request(options);
-  res.writeHead(upstream.statusCode, responseHeaders(upstream.headers, region));
-  try {
-    await pipeline(upstream.body, res);
-  } catch (error) {
-    res.destroy(error as Error);
-  }
+  return new Promise<void>((resolve, reject) => {
+    const writer = new ResponseWriter(res, region, resolve, reject);
+    const onClose = () => {
+      if (!res.writableFinished) writer.clientClosed();
+    };
+    res.once('close', onClose);
+    pool.dispatch(
+      {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers,
+        body: body.forAttempt(),
+      },
+      writer,
+    );
+  });
 }

@@ -9,7 +9,7 @@ import { EnvironmentError } from '../../src/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { routerConfigSchema, type RouterConfigInput } from './config.js';
 import { validateConfig } from './program-config.js';
-import { errorCode, forward, gatewayStatus, lazyBody, notSent } from './forward.js';
+import { errorCode, forward, gatewayStatus, notSent, requestBody, requestHeaders } from './forward.js';
 import { RegionHealth, type HealthChange } from './health.js';
 
 export interface RouterStatus {
@@ -120,28 +120,25 @@ export async function startRouter(
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (req.url === '/router/status' && req.method === 'GET') return json(res, 200, status());
     if (req.url === '/router/healthz' && req.method === 'GET') return json(res, 200, { ok: true });
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
     const candidates = health.healthyRegions();
     if (candidates.length === 0) {
       return json(res, 503, { error: 'no_healthy_region', message: 'no region passes its health check' });
     }
-    const body = lazyBody(req);
+    const headers = requestHeaders(req);
+    const body = await requestBody(req);
     for (const [index, region] of candidates.entries()) {
       const pool = pools.get(region) as Pool;
       try {
-        await forward(pool, region, req, res, abort.signal, body);
+        await forward(pool, region, req, res, headers, body);
         return;
       } catch (error) {
-        if (res.headersSent || abort.signal.aborted) return;
+        if (res.headersSent || res.destroyed) return;
         // Only a connection that was refused before anything was sent may be retried elsewhere: once a
         // request (a POST payment) has left, it may have taken effect in that region, and sending it again
         // to another region would turn one client attempt into two executions. The client owns retries
         // (with the same Idempotency-Key); we answer 502/504, which it classifies as "unknown outcome".
         const next = candidates[index + 1];
-        if (notSent(error) && next !== undefined && !body.started()) {
+        if (notSent(error) && next !== undefined && body.resendable()) {
           log.warn('connect failed before sending; trying the next region', {
             region,
             next,
