@@ -1,7 +1,8 @@
 /**
  * Primary discovery: poll every region's database (as this API reaches it) for its control row. The
- * primary is the non-recovery, non-fenced database with the highest epoch. Also tracks whether the
- * local database answers (for /readyz).
+ * primary is the non-recovery, non-fenced database whose own control row names it, with the highest
+ * epoch (a standby promoted half-way still carries the old primary's row: it is not a primary yet).
+ * Also tracks whether the local database answers (for /readyz).
  */
 import type pg from 'pg';
 import type { Logger } from '../shared/log.js';
@@ -17,6 +18,8 @@ interface RegionProbe {
   recovery?: boolean;
   fenced?: boolean;
   epoch?: number;
+  /** The region its control row names. */
+  region?: string;
   error?: string;
 }
 
@@ -64,7 +67,7 @@ export class PrimaryDiscovery {
     if (this.#primary === null) {
       const seen = [...this.#probes.entries()].map(([r, p]) =>
         p.ok
-          ? `${r}: ${p.recovery ? 'standby' : p.fenced ? 'fenced' : `epoch ${p.epoch}`}`
+          ? `${r}: ${p.recovery ? 'standby' : p.fenced ? 'fenced' : p.region !== r ? `promoting (control row of ${p.region})` : `epoch ${p.epoch}`}`
           : `${r}: ${p.error}`,
       );
       return `no primary known (${seen.join('; ') || 'not polled yet'})`;
@@ -151,6 +154,7 @@ export class PrimaryDiscovery {
         p.ok &&
         !p.recovery &&
         !p.fenced &&
+        p.region === region &&
         p.epoch !== undefined &&
         (best === null || p.epoch > best.epoch)
       )
@@ -172,10 +176,18 @@ export class PrimaryDiscovery {
 
 async function probe(pool: pg.Pool): Promise<RegionProbe> {
   try {
-    const { rows } = await pool.query<{ recovery: boolean; epoch: string; fenced: boolean }>(CONTROL_QUERY);
+    const { rows } = await pool.query<{ recovery: boolean; epoch: string; fenced: boolean; region: string }>(
+      CONTROL_QUERY,
+    );
     const row = rows[0];
     if (row === undefined) return { ok: false, error: 'no control row' };
-    return { ok: true, recovery: row.recovery, fenced: row.fenced, epoch: Number(row.epoch) };
+    return {
+      ok: true,
+      recovery: row.recovery,
+      fenced: row.fenced,
+      epoch: Number(row.epoch),
+      region: row.region,
+    };
   } catch (error) {
     return { ok: false, error: errorMessage(error) };
   }

@@ -24,10 +24,20 @@ const TRANSACTION_LINES = `
                          FROM entries e WHERE e.transaction_id = t.id), '[]'::json))::text AS line
   FROM transactions t ORDER BY t.seq`;
 
+/**
+ * This database's role, truthfully: `standby` in recovery; `primary` only when its own control row names
+ * this region, unfenced, with a lease that still holds (the controller renews it every heartbeat);
+ * anything else out of recovery is `fenced` — an old primary, or a standby promoted half-way (its control
+ * row still names the old primary) — because it cannot acknowledge a write.
+ */
 const ROLE = `
-  SELECT pg_is_in_recovery() AS recovery,
-         (SELECT epoch FROM chaosbank_control WHERE id = 1) AS epoch,
-         coalesce((SELECT fenced FROM chaosbank_control WHERE id = 1), false) AS fenced`;
+  SELECT CASE
+           WHEN pg_is_in_recovery() THEN 'standby'
+           WHEN c.id IS NULL OR c.fenced OR c.region <> $1 OR c.lease_until < clock_timestamp() THEN 'fenced'
+           ELSE 'primary'
+         END AS role,
+         c.epoch::text AS epoch
+  FROM (SELECT 1) AS one LEFT JOIN chaosbank_control c ON c.id = 1`;
 
 export async function streamLedgerExport(pool: pg.Pool, region: string, res: ServerResponse): Promise<void> {
   const client = await pool.connect();
@@ -39,7 +49,7 @@ export async function streamLedgerExport(pool: pg.Pool, region: string, res: Ser
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // the export of a large ledger may take longer than a payment is allowed to
     await client.query('SET LOCAL statement_timeout = 0');
-    const role = (await client.query<{ recovery: boolean; epoch: string | null; fenced: boolean }>(ROLE))
+    const role = (await client.query<{ role: ExportEnd['role']; epoch: string | null }>(ROLE, [region]))
       .rows[0]!;
     await client.query(`DECLARE export_accounts NO SCROLL CURSOR FOR ${ACCOUNT_LINES}`);
     await client.query(`DECLARE export_transactions NO SCROLL CURSOR FOR ${TRANSACTION_LINES}`);
@@ -64,7 +74,7 @@ export async function streamLedgerExport(pool: pg.Pool, region: string, res: Ser
       accounts,
       transactions,
       region,
-      role: role.recovery ? 'standby' : role.fenced ? 'fenced' : 'primary',
+      role: role.role,
       epoch: role.epoch === null ? 0 : Number(role.epoch),
     };
     res.end(`${JSON.stringify(end)}\n`);
