@@ -1,7 +1,8 @@
 /**
- * Settle: wait until the regions' ledgers have converged — every region is primary or standby with no
- * replication lag, and every region's API reports the same balances twice in a row — or the settle
- * bound passes. Convergence itself is proven later by the checkers from the full ledger exports;
+ * Settle: wait until the regions' ledgers have converged — exactly one region is primary (the one the
+ * controller names), every other region is a streaming standby with no replication lag (so an old
+ * primary has been fenced and has rejoined), and every region's API reports the same balances twice in
+ * a row — or the settle bound passes. Convergence itself is proven later by the checkers from the full ledger exports;
  * this only decides when it is worth collecting them.
  */
 import { request } from 'undici';
@@ -14,9 +15,11 @@ export async function settleLedgers(ctx: RunContext, signal: AbortSignal): Promi
   const converged = await pollUntil(
     async () => {
       const status = await stack.status();
-      const replicated = status.regions.every(
-        (r) => (r.role === 'primary' || r.role === 'standby') && r.lagBytes === 0,
-      );
+      const primaries = status.regions.filter((r) => r.role === 'primary');
+      const replicated =
+        primaries.length === 1 &&
+        primaries[0]?.region === status.primary &&
+        status.regions.every((r) => (r.role === 'primary' || r.role === 'standby') && r.lagBytes === 0);
       if (!replicated) {
         previous = undefined;
         return false;
