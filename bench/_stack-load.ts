@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -95,6 +96,8 @@ export interface LoadOptions {
   currency: string;
   /** Prefix of the Idempotency-Keys (unique per measurement). */
   keyPrefix: string;
+  /** Processes whose CPU time (with their children: PostgreSQL backends) is reported per payment. */
+  processes?: Record<string, number>;
 }
 
 export interface LoadResult {
@@ -106,6 +109,40 @@ export interface LoadResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   /** `uptime` load average (1, 5, 15 min) when the measurement ended. */
   loadAverage: number[];
+  /** CPU time (user + system) per successful payment, microseconds, per process (tree); Linux only. */
+  cpuMicrosPerPayment?: Record<string, number>;
+}
+
+const CLOCK_TICK_MS = 10; // USER_HZ = 100 on Linux
+
+function statFields(pid: number | string): string[] | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** CPU ms used so far by `root` and its live children (backends), plus its reaped children. */
+export function treeCpuMs(root: number): number {
+  const own = statFields(root);
+  if (own === null) return 0;
+  // fields after the command: state ppid ... utime(11) stime(12) cutime(13) cstime(14)
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(entry);
+    if (fields !== null && Number(fields[1]) === root) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * CLOCK_TICK_MS;
+}
+
+function cpuSnapshot(processes: Record<string, number>): Record<string, number> {
+  const usage = process.cpuUsage();
+  const snapshot: Record<string, number> = { loadgen: (usage.user + usage.system) / 1000 };
+  for (const [name, pid] of Object.entries(processes)) snapshot[name] = treeCpuMs(pid);
+  return snapshot;
 }
 
 /** Closed loop: `concurrency` workers, each sends one payment, waits for the answer, sends the next. */
@@ -127,6 +164,10 @@ export async function paymentLoad(options: LoadOptions): Promise<LoadResult> {
   const start = Date.now();
   const measureFrom = start + options.warmupMs;
   const stopAt = measureFrom + options.durationMs;
+  let cpuAtStart: Record<string, number> | undefined;
+  const cpuTimer = setTimeout(() => {
+    cpuAtStart = cpuSnapshot(options.processes ?? {});
+  }, options.warmupMs);
   const worker = async (): Promise<void> => {
     while (Date.now() < stopAt) {
       const from = Math.floor(Math.random() * options.accounts);
@@ -160,15 +201,18 @@ export async function paymentLoad(options: LoadOptions): Promise<LoadResult> {
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   } finally {
+    clearTimeout(cpuTimer);
     await pool.close();
   }
+  const cpuAtEnd = cpuSnapshot(options.processes ?? {});
   const elapsedS = (Date.now() - measureFrom) / 1000;
+  const payments = statuses['201'] ?? 0;
   const result: LoadResult = {
     concurrency: options.concurrency,
     durationS: elapsedS,
     requests: measured,
     statuses,
-    paymentsPerSecond: Math.round((statuses['201'] ?? 0) / elapsedS),
+    paymentsPerSecond: Math.round(payments / elapsedS),
     latencyMs: {
       p50: histogram.getValueAtPercentile(50) / 1000,
       p90: histogram.getValueAtPercentile(90) / 1000,
@@ -177,6 +221,15 @@ export async function paymentLoad(options: LoadOptions): Promise<LoadResult> {
     },
     loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
+  if (cpuAtStart !== undefined && payments > 0 && process.platform === 'linux') {
+    const start = cpuAtStart;
+    result.cpuMicrosPerPayment = Object.fromEntries(
+      Object.entries(cpuAtEnd).map(([name, ms]) => [
+        name,
+        Math.round(((ms - (start[name] ?? 0)) * 1000) / payments),
+      ]),
+    );
+  }
   histogram.destroy();
   return result;
 }

@@ -102,6 +102,11 @@ async function measureMode(replication: Replication): Promise<ModeResult> {
       (s, body) => s === 200 && (JSON.parse(body) as { active: string | null }).active === PRIMARY,
       `router did not route to ${PRIMARY}`,
     );
+    const processes: Record<string, number> = { router: router.child.pid! };
+    REGIONS.forEach((region, i) => {
+      processes[`api@${region}`] = apis[i]!.child.pid!;
+      processes[`db@${region}`] = nodes[region]!.process.pid;
+    });
     const load = (url: string, keyPrefix: string) =>
       paymentLoad({
         url,
@@ -111,6 +116,7 @@ async function measureMode(replication: Replication): Promise<ModeResult> {
         accounts: ACCOUNTS,
         currency: CURRENCY,
         keyPrefix,
+        processes,
       });
     process.stderr.write(`  ${replication}: API at the primary...\n`);
     const apiAtPrimary = await load(apis[0]!.url, `${replication}-api`);
