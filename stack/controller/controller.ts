@@ -148,7 +148,7 @@ export async function createController(
     try {
       const results = await link(primary).multi(
         `BEGIN; SET LOCAL synchronous_commit = local;
-         UPDATE chaosbank_control SET lease_until = now() + interval '${config.graceMs} milliseconds'
+         UPDATE chaosbank_control SET lease_until = ${leaseUntil(started, config.graceMs)}
            WHERE id = 1 AND epoch = ${epoch} AND region = ${escapeLiteral(primary)} AND NOT fenced
              AND NOT pg_is_in_recovery() RETURNING epoch;
          COMMIT; ${REPLICATION_SQL}; ${SYNC_SQL}`,
@@ -249,6 +249,7 @@ export async function createController(
   /** pg_promote (unless already out of recovery), sync settings, epoch bump: each step idempotent. */
   const completePromotion = async (p: NonNullable<typeof pending>) => {
     const target = link(p.region);
+    const started = Date.now();
     const fresh = await probeRegion(target);
     if (!fresh.reachable) throw new Error(`cannot reach ${p.region}: ${fresh.error}`);
     if (fresh.inRecovery) {
@@ -281,7 +282,7 @@ export async function createController(
     await target.multi(
       `BEGIN; SET LOCAL synchronous_commit = local;
        UPDATE chaosbank_control SET epoch = ${p.epoch}, region = ${escapeLiteral(p.region)},
-         lease_until = now() + interval '${config.graceMs} milliseconds', fenced = false
+         lease_until = ${leaseUntil(started, config.graceMs)}, fenced = false
          WHERE id = 1 AND (epoch < ${p.epoch} OR (epoch = ${p.epoch} AND region = ${escapeLiteral(p.region)}));
        COMMIT;`,
     );
@@ -518,24 +519,26 @@ export async function createController(
       if (phase === 'healthy' || phase === 'starting') phase = 'primary-unreachable';
       // no-fencing bug: promote at the first missed heartbeat, without waiting for the lease to run out.
       if (noFencing || detector.lost(now)) {
-        if (!outageReported) {
-          outageReported = true;
-          log.event('failover.detected', `primary ${primary} lost`, {
-            region: primary,
-            epoch,
-            sinceLastHeartbeatMs: now - lastRenewOk,
+        // Last word before declaring it lost: a primary that can still renew its lease is not lost.
+        if (!noFencing && !outageReported && (await renew())) {
+          log.warn('the primary renewed its lease at the last attempt: not failing over', {
+            primary,
             failedRenewals: detector.failures,
-            failingForMs: detector.failingForMs(now),
           });
-        }
-        // Last word before promoting: a primary that can still renew its lease is not lost.
-        if (!noFencing && (await renew())) {
-          log.warn('the primary renewed its lease before the promotion: not failing over', { primary });
           phase = 'healthy';
-          outageReported = false;
           abandonPending();
-        } else if (await failover()) {
-          await probeAll();
+        } else {
+          if (!outageReported) {
+            outageReported = true;
+            log.event('failover.detected', `primary ${primary} lost`, {
+              region: primary,
+              epoch,
+              sinceLastHeartbeatMs: now - lastRenewOk,
+              failedRenewals: detector.failures,
+              failingForMs: detector.failingForMs(now),
+            });
+          }
+          if (await failover()) await probeAll();
         }
       }
     }
@@ -599,6 +602,15 @@ export async function createController(
       await Promise.all([...links.values()].map((l) => l.close()));
     },
   };
+}
+
+/**
+ * The lease counts from when the controller SENT the statement, not from when the server ran it: a
+ * renewal held up on a slow link and applied late must not extend the lease past what the controller
+ * assumes (it promotes once `sent + grace` has passed for every renewal that may have arrived).
+ */
+function leaseUntil(sentAt: number, graceMs: number): string {
+  return `least(now(), ${escapeLiteral(new Date(sentAt).toISOString())}::timestamptz) + interval '${graceMs} milliseconds'`;
 }
 
 function escapeLiteral(value: string): string {
