@@ -1,12 +1,13 @@
 /**
- * Child process of bench/checkers.ts: streams one generated run through the checkers and prints
- * {wallMs, maxRssBytes, ...} as JSON, so peak RSS is this process's alone.
- * argv: <attempts.ndjson> <ledger.ndjson> <events.ndjson>
+ * Child process of bench/checkers.ts: streams one generated run through the checkers exactly as
+ * `chaosbank run` does (src/run/check.ts: readHistory -> accumulator, readLedgerExport -> accumulator,
+ * finish) and prints {wallMs, cpuMs, maxRssBytes, ...} as JSON, so peak RSS is this process's alone.
+ * argv: <history.ndjson> <ledger.ndjson> <events.ndjson>
  */
 import { createCheckAccumulator } from '../src/checks/accumulator.js';
 import { readLedgerExport } from '../src/checks/ledger-reader.js';
 import { readLines } from '../src/checks/ndjson-lines.js';
-import type { Attempt } from '../src/load/attempt.js';
+import { readHistory } from '../src/load/history-reader.js';
 import type { StackEvent } from '../src/topology/events.js';
 import { BENCH_ACCOUNTS, BENCH_REGION } from './_checkers-history.js';
 
@@ -18,7 +19,7 @@ const acc = createCheckAccumulator({
   authoritativeRegion: BENCH_REGION,
   steadyStateMs: 10_000,
 });
-for await (const { text } of readLines(attemptsFile)) acc.addAttempt(JSON.parse(text) as Attempt);
+for await (const attempt of readHistory(attemptsFile)) acc.addAttempt(attempt);
 const ingestedAttempts = performance.now();
 for await (const line of readLedgerExport(ledgerFile)) acc.addLedgerLine(BENCH_REGION, line);
 for await (const { text } of readLines(eventsFile)) acc.addEvent(JSON.parse(text) as StackEvent);

@@ -1,12 +1,15 @@
 /**
  * Synthetic run for the checkers benchmark: a constant-rate payment history with retries after
  * timeouts, declines, replays, reads and a short outage, plus the ledger export it implies, written
- * as NDJSON files. Attempts are written one `Attempt` JSON object per line (our own simple format,
- * not k6 Points: the k6 history codec lives in src/load and can replace this later).
+ * as NDJSON files. The history is written by the run pipeline's own HistoryWriter (k6 `Point` lines,
+ * src/load/history-codec.ts), with the engine's key, account and hash shapes, so the benchmark reads
+ * exactly what `chaosbank run` reads.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Attempt } from '../src/load/attempt.js';
+import { hashString } from '../src/load/hash.js';
+import { HistoryWriter } from '../src/load/history-writer.js';
 import type { ExportLine } from '../src/checks/ledger-export.js';
 import type { StackEvent } from '../src/topology/events.js';
 
@@ -14,6 +17,7 @@ export const BENCH_ACCOUNTS = { count: 1000, funding: 1_000_000_000, currency: '
 export const BENCH_REGION = 'us-east';
 
 export interface GeneratedRun {
+  /** history.ndjson: k6 Point lines, as HistoryWriter writes them. */
   attemptsFile: string;
   ledgerFile: string;
   eventsFile: string;
@@ -28,7 +32,10 @@ class LineWriter {
     this.fd = openSync(path, 'w');
   }
   write(value: unknown): void {
-    this.buffer.push(JSON.stringify(value));
+    this.writeText(JSON.stringify(value));
+  }
+  writeText(line: string): void {
+    this.buffer.push(line);
     if (this.buffer.length >= 10_000) this.flush();
   }
   flush(): void {
@@ -39,6 +46,26 @@ class LineWriter {
     this.flush();
     closeSync(this.fd);
   }
+}
+
+/**
+ * JSON as PostgreSQL's `json_build_object(...)::text` / `json_agg` render it (the stack's
+ * `GET /v1/ledger/export`, stack/api/export.ts): `{"k" : v, "k2" : v2}`, `[a, b]`.
+ */
+function pgJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(pgJson).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const fields = Object.entries(value as Record<string, unknown>).map(
+      ([k, v]) => `${JSON.stringify(k)} : ${pgJson(v)}`,
+    );
+    return `{${fields.join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A transaction/payment id as the stack makes them: `pay_` + 32 hex digits. */
+function paymentIdOf(key: string): string {
+  return `pay_${hashString(key, 1)}${hashString(key, 2)}${hashString(key, 3).slice(0, 4)}`;
 }
 
 /** Deterministic PRNG (mulberry32) so every run of the benchmark checks the same history. */
@@ -53,16 +80,25 @@ function prng(seed: number): () => number {
   };
 }
 
-export function generateRun(dir: string, targetAttempts: number): GeneratedRun {
+/** Keys as the engine makes them: `<run prefix>-<index in base 36>`. */
+const KEY_PREFIX = 'cbk2x9lmq3f1';
+/** Let the history stream drain while generating, so the generator's own memory stays flat. */
+const MAX_BUFFERED_BYTES = 16 * 2 ** 20;
+
+export async function generateRun(dir: string, targetAttempts: number): Promise<GeneratedRun> {
   const random = prng(42);
   const ratePerSecond = 5000;
   const t0 = Date.UTC(2025, 0, 1);
   const duration = (targetAttempts / ratePerSecond) * 1000;
   const outageFrom = t0 + duration * 0.4;
   const outageTo = outageFrom + 2000;
-  const accounts = Array.from({ length: BENCH_ACCOUNTS.count }, (_, i) => `acct-${i}`);
+  const accounts = Array.from(
+    { length: BENCH_ACCOUNTS.count },
+    (_, i) => `acc-${String(i + 1).padStart(4, '0')}`,
+  );
   const balances = new Map(accounts.map((a) => [a, BENCH_ACCOUNTS.funding]));
-  const attempts = new LineWriter(join(dir, 'attempts.ndjson'));
+  const attemptsFile = join(dir, 'history.ndjson');
+  const attempts = new HistoryWriter(attemptsFile);
   const transactions: ExportLine[] = [];
   let seq = 0;
   let payment = 0;
@@ -71,6 +107,9 @@ export function generateRun(dir: string, targetAttempts: number): GeneratedRun {
     seq++;
   };
   while (seq < targetAttempts) {
+    if (seq % 1000 === 0) {
+      while (attempts.bufferedBytes > MAX_BUFFERED_BYTES) await new Promise((r) => setImmediate(r));
+    }
     const start = t0 + (seq / ratePerSecond) * 1000;
     const roll = random();
     if (roll < 0.04) {
@@ -90,13 +129,16 @@ export function generateRun(dir: string, targetAttempts: number): GeneratedRun {
       });
       continue;
     }
-    const key = `pay-${payment++}-${Math.floor(random() * 1e9).toString(36)}`;
+    const key = `${KEY_PREFIX}-${(payment++).toString(36)}`;
     const from = accounts[Math.floor(random() * accounts.length)]!;
     let to = accounts[Math.floor(random() * accounts.length)]!;
     if (to === from) to = accounts[(accounts.indexOf(from) + 1) % accounts.length]!;
     const amount = 100 + Math.floor(random() * 9900);
     const payload = { from, to, amount, currency: BENCH_ACCOUNTS.currency };
-    const payloadHash = key.slice(-8);
+    const payloadHash = hashString(
+      `{"from":"${from}","to":"${to}","amount":${amount},"currency":"${payload.currency}"}`,
+    );
+    const paymentId = paymentIdOf(key);
     const base = { target: 'router', key, payload, payloadHash };
     const latency = 2 + random() * 20;
     if (start >= outageFrom && start < outageTo) {
@@ -125,11 +167,11 @@ export function generateRun(dir: string, targetAttempts: number): GeneratedRun {
         outcome: 'fail',
         servedBy: BENCH_REGION,
         epoch: 1,
-        bodyHash: `d${payloadHash}`,
+        bodyHash: hashString(`declined ${payloadHash}`),
       });
       continue;
     }
-    const bodyHash = `b${payloadHash}`;
+    const bodyHash = hashString(`${paymentId} ${payloadHash}`);
     let okStart = start;
     if (roll < 0.09) {
       write({
@@ -154,6 +196,7 @@ export function generateRun(dir: string, targetAttempts: number): GeneratedRun {
       end: okStart + latency,
       status: 201,
       outcome: 'ok',
+      paymentId,
       servedBy: BENCH_REGION,
       epoch: 1,
       bodyHash,
@@ -162,7 +205,7 @@ export function generateRun(dir: string, targetAttempts: number): GeneratedRun {
     balances.set(to, balances.get(to)! + amount);
     transactions.push({
       type: 'transaction',
-      id: `tx-${transactions.length}`,
+      id: paymentId,
       idempotency_key: key,
       created_at: new Date(okStart + 1).toISOString(),
       entries: [
@@ -181,35 +224,35 @@ export function generateRun(dir: string, targetAttempts: number): GeneratedRun {
         end: replay + latency,
         status: 201,
         outcome: 'ok',
+        paymentId,
         servedBy: BENCH_REGION,
         epoch: 1,
         bodyHash,
       });
     }
   }
-  attempts.close();
+  await attempts.close();
 
   const ledger = new LineWriter(join(dir, `ledger-${BENCH_REGION}.ndjson`));
   const { funding, currency } = BENCH_ACCOUNTS;
-  ledger.write({
-    type: 'account',
-    id: '@funding',
-    currency,
-    balance: -funding * accounts.length,
-    system: true,
-  });
-  for (const a of accounts) ledger.write({ type: 'account', id: a, currency, balance: balances.get(a)! });
-  ledger.write({
-    type: 'transaction',
-    id: 'tx-funding',
-    idempotency_key: null,
-    created_at: new Date(t0 - 60_000).toISOString(),
-    entries: [
-      { account: '@funding', amount: -funding * accounts.length, currency },
-      ...accounts.map((account) => ({ account, amount: funding, currency })),
-    ],
-  });
-  for (const tx of transactions) ledger.write(tx);
+  ledger.writeText(
+    pgJson({ type: 'account', id: '@funding', currency, balance: -funding * accounts.length, system: true }),
+  );
+  for (const a of accounts)
+    ledger.writeText(pgJson({ type: 'account', id: a, currency, balance: balances.get(a)! }));
+  ledger.writeText(
+    pgJson({
+      type: 'transaction',
+      id: 'funding',
+      idempotency_key: null,
+      created_at: new Date(t0 - 60_000).toISOString(),
+      entries: [
+        { account: '@funding', amount: -funding * accounts.length, currency },
+        ...accounts.map((account) => ({ account, amount: funding, currency })),
+      ],
+    }),
+  );
+  for (const tx of transactions) ledger.writeText(pgJson(tx));
   ledger.write({
     type: 'end',
     accounts: accounts.length + 1,
@@ -229,7 +272,7 @@ export function generateRun(dir: string, targetAttempts: number): GeneratedRun {
   for (const e of events) ev.write(e);
   ev.close();
   return {
-    attemptsFile: join(dir, 'attempts.ndjson'),
+    attemptsFile,
     ledgerFile: join(dir, `ledger-${BENCH_REGION}.ndjson`),
     eventsFile,
     attempts: seq,
