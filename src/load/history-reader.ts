@@ -2,20 +2,104 @@
  * Reads a history file (ours, or NDJSON written by real k6 with `--out json=FILE`, optionally
  * gzipped) back into Attempts. Only `http_req_duration` points become attempts; Metric lines and
  * other metrics (vus, http_reqs, dropped_iterations, checks...) are skipped.
+ *
+ * Lines are split on Buffer level from large reads; lines in our own encoder's exact shape are
+ * decoded without JSON.parse (decodeOwnLine), everything else — real k6 output, escaped strings,
+ * malformed lines — goes through JSON.parse + decodeLine, which also produces the errors.
  */
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import type { Attempt, ExpectedStatuses } from './attempt.js';
-import { decodeLine } from './history-codec.js';
+import { decodeLine, decodeOwnLine } from './history-codec.js';
 import type { K6Line } from './history-codec.js';
 
 export interface ReadHistoryOptions {
   /** Statuses meaning "definitely no effect", for samples that carry no `outcome` (plain k6 output). */
   expected?: ExpectedStatuses;
+}
+
+const READ_BYTES = 4 * 1024 * 1024;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Decodes the lines of one history file into attempts, batch by batch, counting lines as readline does. */
+class HistoryDecoder {
+  private lineNumber = 0;
+  private httpSamples = 0;
+  /** Decoded attempts not yet handed out. */
+  batch: Attempt[] = [];
+
+  constructor(
+    private readonly path: string,
+    private readonly expected: ExpectedStatuses | undefined,
+  ) {}
+
+  /** The LF-terminated lines of `bytes` from `from` to `end` (exclusive; `bytes[end - 1]` is a LF). */
+  lines(bytes: Buffer, from: number, end: number): void {
+    const cr = bytes.indexOf(CR, from);
+    const anyCr = cr >= 0 && cr < end;
+    for (let start = from; start < end;) {
+      const nl = bytes.indexOf(LF, start);
+      if (anyCr) this.line(bytes, start, nl);
+      else this.decode(bytes, start, nl);
+      start = nl + 1;
+    }
+  }
+
+  /** One line without its LF; a CR before the LF is dropped and a lone CR also ends a line (readline). */
+  line(bytes: Buffer, start: number, end: number): void {
+    const cr = bytes.indexOf(CR, start);
+    if (cr < 0 || cr >= end) {
+      this.decode(bytes, start, end);
+      return;
+    }
+    const raw = bytes.toString('utf8', start, end);
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    for (const piece of text.split('\r')) {
+      this.lineNumber++;
+      this.decodeText(piece);
+    }
+  }
+
+  private decode(bytes: Buffer, start: number, end: number): void {
+    this.lineNumber++;
+    const own = decodeOwnLine(bytes, start, end, this.httpSamples, this.expected);
+    if (own !== null) {
+      this.httpSamples++;
+      this.batch.push(own);
+      return;
+    }
+    this.decodeText(bytes.toString('utf8', start, end));
+  }
+
+  private decodeText(text: string): void {
+    if (text.trim() === '') return;
+    let parsed: K6Line;
+    try {
+      parsed = JSON.parse(text) as K6Line;
+    } catch (cause) {
+      throw new InputError('HISTORY_BAD_LINE', `${this.path}:${this.lineNumber}: not a JSON line`, {
+        cause,
+        details: ['a history is NDJSON as written by `k6 run --out json=FILE` or by chaosbank'],
+      });
+    }
+    let attempt: Attempt | undefined;
+    try {
+      attempt = decodeLine(parsed, this.httpSamples, this.expected);
+    } catch (cause) {
+      throw new InputError(
+        'HISTORY_BAD_POINT',
+        `${this.path}:${this.lineNumber}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
+    }
+    if (attempt === undefined) return;
+    this.httpSamples++;
+    this.batch.push(attempt);
+  }
 }
 
 export async function* readHistory(path: string, options: ReadHistoryOptions = {}): AsyncIterable<Attempt> {
@@ -24,40 +108,50 @@ export async function* readHistory(path: string, options: ReadHistoryOptions = {
   } catch (cause) {
     throw new InputError('HISTORY_NOT_FOUND', `history file not found: ${path}`, { cause });
   }
-  const file = createReadStream(path);
-  const source: Readable = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
-  const lines = createInterface({ input: source, crlfDelay: Infinity });
-  let lineNumber = 0;
-  let httpSamples = 0;
+  const file = createReadStream(path, { highWaterMark: READ_BYTES });
+  const source: Readable = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: 1024 * 1024 })) : file;
+  const decoder = new HistoryDecoder(path, options.expected);
+  /** The start of a line that continues in the next chunk. */
+  let rest: Buffer | undefined;
   try {
-    for await (const text of lines) {
-      lineNumber++;
-      if (text.trim() === '') continue;
-      let parsed: K6Line;
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      let failure: Error | undefined;
       try {
-        parsed = JSON.parse(text) as K6Line;
-      } catch (cause) {
-        throw new InputError('HISTORY_BAD_LINE', `${path}:${lineNumber}: not a JSON line`, {
-          cause,
-          details: ['a history is NDJSON as written by `k6 run --out json=FILE` or by chaosbank'],
-        });
+        let from = 0;
+        if (rest !== undefined) {
+          const nl = chunk.indexOf(LF);
+          if (nl < 0) {
+            from = chunk.length;
+            rest = Buffer.concat([rest, chunk]);
+          } else {
+            const joined = Buffer.concat([rest, chunk.subarray(0, nl)]);
+            rest = undefined;
+            from = nl + 1;
+            decoder.line(joined, 0, joined.length);
+          }
+        }
+        if (from < chunk.length) {
+          const last = chunk.lastIndexOf(LF);
+          if (last >= from) decoder.lines(chunk, from, last + 1);
+          // the unterminated tail starts the next chunk's first line
+          const tail = Math.max(from, last + 1);
+          if (tail < chunk.length) rest = Buffer.from(chunk.subarray(tail));
+        }
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
       }
-      let attempt: Attempt | undefined;
-      try {
-        attempt = decodeLine(parsed, httpSamples, options.expected);
-      } catch (cause) {
-        throw new InputError(
-          'HISTORY_BAD_POINT',
-          `${path}:${lineNumber}: ${cause instanceof Error ? cause.message : String(cause)}`,
-          { cause },
-        );
-      }
-      if (attempt === undefined) continue;
-      httpSamples++;
-      yield attempt;
+      // hand out what was decoded before a bad line, then fail on it
+      const batch = decoder.batch;
+      decoder.batch = [];
+      for (const attempt of batch) yield attempt;
+      if (failure !== undefined) throw failure;
+    }
+    if (rest !== undefined && rest.length > 0) {
+      decoder.line(rest, 0, rest.length);
+      for (const attempt of decoder.batch) yield attempt;
     }
   } finally {
-    lines.close();
+    source.destroy();
     file.destroy();
   }
 }

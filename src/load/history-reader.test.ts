@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Attempt } from './attempt.js';
+import {
+  decodeLine,
+  decodeOwnLine,
+  encodeAttempt,
+  encodeDropped,
+  HISTORY_METRICS,
+  metricLine,
+} from './history-codec.js';
+import type { K6Line } from './history-codec.js';
+import { readHistoryArray } from './history-reader.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'chaosbank-history-reader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const text = fc.string({ unit: 'grapheme', maxLength: 12 });
+const time = fc.double({ min: 1_600_000_000_000, max: 2_000_000_000_000, noNaN: true });
+const attemptArb: fc.Arbitrary<Attempt> = fc
+  .record(
+    {
+      seq: fc.nat(),
+      kind: fc.constantFrom('first', 'retry', 'replay', 'concurrent', 'mismatch', 'read'),
+      target: text,
+      key: text,
+      payloadHash: text,
+      payload: fc.record({ from: text, to: text, amount: fc.integer({ min: 1, max: 1e9 }), currency: text }),
+      account: text,
+      intendedStart: time,
+      start: time,
+      end: time,
+      status: fc.constantFrom(0, 200, 201, 402, 409, 422, 500, 503),
+      error: fc.constantFrom('timeout', 'ECONNRESET', 'ECONNREFUSED', 'dial_timeout', 'weird'),
+      outcome: fc.constantFrom('ok', 'fail', 'info'),
+      paymentId: text,
+      servedBy: text,
+      epoch: fc.nat(),
+      bodyHash: text,
+      balance: fc.integer(),
+    },
+    { requiredKeys: ['seq', 'kind', 'target', 'intendedStart', 'start', 'end', 'status', 'outcome'] },
+  )
+  .map((a) => (a.status === 0 ? a : (({ error: _, ...rest }) => rest)(a)) as Attempt);
+
+function write(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const own = (line: string): Attempt | null => decodeOwnLine(Buffer.from(line), 0, Buffer.byteLength(line), 0);
+
+describe('history reader', () => {
+  it('decodes our own lines without JSON.parse exactly as JSON.parse + decodeLine does', () => {
+    fc.assert(
+      fc.property(attemptArb, (attempt) => {
+        const line = encodeAttempt(attempt);
+        const general = decodeLine(JSON.parse(line) as K6Line, 5);
+        const bytes = Buffer.from(`xx${line}\n`);
+        const own = decodeOwnLine(bytes, 2, bytes.length - 1, 5);
+        // lines with escaped characters are left to the general path
+        if (own !== null) expect(own).toEqual(general);
+        else expect(line).toContain('\\');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves every other shape to the general path', () => {
+    expect(own(metricLine(HISTORY_METRICS[0]))).toBeNull();
+    expect(own(encodeDropped(1000, 'router'))).toBeNull();
+    const line = encodeAttempt({
+      seq: 1,
+      kind: 'first',
+      target: 'router',
+      intendedStart: 1,
+      start: 1,
+      end: 2,
+      status: 201,
+      outcome: 'ok',
+    });
+    expect(own(line)).toEqual(decodeLine(JSON.parse(line) as K6Line, 0));
+    expect(own(line.replace('"key"', '"unused"'))).not.toBeNull();
+    expect(own(line.replace('"value":', '"value": '))).toBeNull();
+    expect(own(line.replace('"value":1', '"value":"1"'))).toBeNull();
+    expect(own(line.replace('"status":"201"', '"status":201'))).toBeNull();
+    expect(own(`${line} `)).toBeNull();
+    expect(own(line.slice(0, -1))).toBeNull();
+  });
+
+  it('reads files larger than one read, CRLF and lone CR line ends, blank lines and a last line without LF', async () => {
+    const attempts: Attempt[] = Array.from({ length: 12_000 }, (_, seq) => ({
+      seq,
+      kind: seq % 7 === 0 ? 'read' : 'first',
+      target: 'router',
+      key: seq % 7 === 0 ? undefined : `run-${seq.toString(36)}`,
+      account: seq % 7 === 0 ? 'acc-0001' : undefined,
+      intendedStart: 1_790_000_000_000 + seq,
+      start: 1_790_000_000_000.5 + seq,
+      end: 1_790_000_000_010.25 + seq,
+      status: 201,
+      outcome: 'ok',
+      paymentId: `pay_${'x'.repeat(400)}${seq}`, // ~6 MB: lines cross the reader's 4 MiB reads
+      servedBy: 'eu-west',
+    }));
+    for (const a of attempts)
+      for (const k of Object.keys(a) as (keyof Attempt)[]) if (a[k] === undefined) delete a[k];
+    const lines = [metricLine(HISTORY_METRICS[0]), ...attempts.map(encodeAttempt)];
+    const plain = write('plain.ndjson', `${lines.join('\n')}\n`);
+    expect(await readHistoryArray(plain)).toEqual(attempts);
+    const crlf = write('crlf.ndjson', `${lines.join('\r\n\r\n')}`);
+    expect(await readHistoryArray(crlf)).toEqual(attempts);
+    const cr = write('cr.ndjson', `${lines.slice(0, 50).join('\r')}\r`);
+    expect(await readHistoryArray(cr)).toEqual(attempts.slice(0, 49));
+    const gz = write('history.ndjson.gz', gzipSync(`${lines.join('\n')}\n`));
+    expect(await readHistoryArray(gz)).toEqual(attempts);
+  });
+
+  it('names the line of a malformed point after handing out the attempts before it', async () => {
+    const good = encodeAttempt({
+      seq: 1,
+      kind: 'first',
+      target: 'router',
+      intendedStart: 1,
+      start: 1,
+      end: 2,
+      status: 201,
+      outcome: 'ok',
+    });
+    const broken = write('broken.ndjson', `${good}\n\n${good.slice(0, 40)}\n${good}\n`);
+    const seen: Attempt[] = [];
+    const read = async (): Promise<void> => {
+      const { readHistory } = await import('./history-reader.js');
+      for await (const a of readHistory(broken)) seen.push(a);
+    };
+    await expect(read()).rejects.toMatchObject({
+      code: 'HISTORY_BAD_LINE',
+      message: expect.stringContaining(':3:'),
+    });
+    expect(seen).toHaveLength(1);
+    const badPoint = write('bad-point.ndjson', `${good.replace(/"time":"[^"]*"/, '"time":"yesterday"')}\n`);
+    await expect(readHistoryArray(badPoint)).rejects.toMatchObject({ code: 'HISTORY_BAD_POINT' });
+  });
+});
