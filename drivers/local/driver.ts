@@ -26,6 +26,7 @@ import {
 } from '../../stack/postgres/index.js';
 import { applyLedgerSchema } from '../../stack/db/ledger-schema.js';
 import { planAddresses, probeBind } from './loopback.js';
+import { linkDataDir, ramDirRoot, ramRunDir } from './ram-dirs.js';
 import { identify } from './proc.js';
 import { componentProgram } from './paths.js';
 import { ProxyTable, type HostPort } from './proxies.js';
@@ -136,8 +137,13 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
     dbLinks.map((link) => ({ link, listenHost: hostOf(link.toRegion), upstream: dbAddress[link.toRegion]! })),
   );
   const dbBase = join(stack.runDir, 'db');
+  const ramRoot = await ramDirRoot();
+  const ramRun = ramRoot === null ? null : ramRunDir(ramRoot, topology.runId);
+  // Recorded before it exists: down removes it (the symlinks in the run dir would not take it along).
+  if (ramRun !== null) state.addDir(ramRun);
   for (const region of topology.regions) {
     const dataDir = join(dbBase, region, 'data');
+    if (ramRun !== null) await linkDataDir(dataDir, join(ramRun, region));
     // Recorded before it exists: a crash during bootstrap still leaves down a postmaster.pid to follow.
     state.addProcess({
       component: dbId(region),

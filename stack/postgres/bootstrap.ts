@@ -4,7 +4,7 @@
  * clean stop, or a copy of a cached template of exactly that), copied for every standby; then all servers
  * start in parallel, the control row gets its fresh lease, and we wait until every standby streams it.
  */
-import { mkdir, readdir, rmdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { EnvironmentError, InputError } from '../../src/errors.js';
@@ -159,16 +159,13 @@ export async function waitForStreaming(
 async function copyInto(source: string, dataDir: string): Promise<void> {
   await mkdir(path.dirname(dataDir), { recursive: true });
   await ensureTraversable(path.dirname(dataDir));
-  const existing = await readdir(dataDir).catch(() => undefined);
-  if (existing !== undefined) {
-    if (existing.length > 0)
-      throw new EnvironmentError(
-        'POSTGRES_DATADIR_IN_USE',
-        `${dataDir} already holds a PostgreSQL data directory`,
-        { details: ['Use a fresh directory per run (the run directory of the driver).'] },
-      );
-    await rmdir(dataDir);
-  }
+  const existing = await readdir(dataDir).catch(() => [] as string[]);
+  if (existing.length > 0)
+    throw new EnvironmentError(
+      'POSTGRES_DATADIR_IN_USE',
+      `${dataDir} already holds a PostgreSQL data directory`,
+      { details: ['Use a fresh directory per run (the run directory of the driver).'] },
+    );
   await copyDataDirFast(source, dataDir);
 }
 

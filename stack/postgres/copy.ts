@@ -96,19 +96,21 @@ export async function copyDataDir(
 const run = promisify(execFile);
 
 /**
- * Copy a stopped data directory (a template, a cleanly shut down primary) into `target` (must not exist;
- * its parent must). On Linux one `cp -a --reflink=auto` (argv, no shell): native speed, keeps owner and
- * modes, and shares blocks on filesystems with reflinks; elsewhere the file-by-file copy above.
+ * Copy a stopped data directory (a template, a cleanly shut down primary) into `target` (created when
+ * absent; an existing target — an empty directory or a symlink to one — receives the contents). On Linux
+ * one `cp -a --reflink=auto` (argv, no shell): native speed, keeps owner and modes, and shares blocks on
+ * filesystems with reflinks; elsewhere the file-by-file copy above.
  */
 export async function copyDataDirFast(source: string, target: string): Promise<void> {
   if (process.platform !== 'linux') {
     await copyDataDir(source, target, { online: false });
     return;
   }
+  await mkdir(target, { recursive: true, mode: 0o700 });
   try {
-    await run('cp', ['-a', '--reflink=auto', '--', source, target]);
+    // `src/.` into `target/`: the contents (and the top directory's mode and owner), through a symlink too.
+    await run('cp', ['-a', '--reflink=auto', '--', `${source}/.`, `${target}/`]);
   } catch (error) {
-    await rm(target, { recursive: true, force: true });
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`cp -a ${source} ${target} failed${stderr ? `: ${stderr}` : ''}`, { cause: error });
   }

@@ -1,6 +1,12 @@
 /** The reference stack's PostgreSQL tier: binaries, servers, standbys, cluster bootstrap. */
 export { postgresBinaries, type PostgresBinaries } from './binaries.js';
-export { postgresOsUser, ensureTraversable, POSTGRES_OS_USER, type OsUser } from './os-user.js';
+export {
+  postgresOsUser,
+  ensureTraversable,
+  giveToPostgres,
+  POSTGRES_OS_USER,
+  type OsUser,
+} from './os-user.js';
 export { connString, replicationConninfo, withClient, DB_USER, DB_NAME, type Address } from './conn.js';
 export {
   clusterSettings,

