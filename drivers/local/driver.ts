@@ -34,6 +34,7 @@ import { registerStack } from './registry.js';
 import { ledgerTemplate } from './template-key.js';
 import { StateFile, writeJsonAtomic, type StackEndpoints } from './state.js';
 import { COMPONENT_READY_TIMEOUT_MS, LocalStack } from './stack.js';
+import type { ManagedProcess } from './process.js';
 import { waitFor } from './wait.js';
 
 const urlOf = (a: HostPort): string => `http://${a.host}:${a.port}`;
@@ -163,40 +164,14 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       process: null,
     });
   }
-  log(`postgres: bootstrapping ${topology.regions.length} nodes (${topology.replication})`);
-  const cluster = await bootstrapCluster({
-    runId: topology.runId,
-    regions: topology.regions,
-    primary: topology.primary,
-    replication: topology.replication,
-    baseDir: dbBase,
-    addresses: dbAddress,
-    replicationAddress: (standby, primary) =>
-      proxies.address(linkName(replicationFrom(standby), dbId(primary))),
-    leaseMs: Math.max(topology.stack.failoverGraceMs, 1000),
-    applySchema: (client) => applyLedgerSchema(client, topology.accounts, { bugs: topology.stack.bugs }),
-    template: ledgerTemplate(topology),
-    signal,
-    log,
-  });
-  step('postgres cluster streaming');
-  for (const node of Object.values(cluster.nodes)) {
-    stack.dbs.get(node.region)!.process = node.process;
-    stack.state.update((s) => {
-      s.processes = s.processes.filter((p) => !(p.component === dbId(node.region) && p.pid === -1));
-    });
-    stack.recordDb(node.process, dbId(node.region));
-    state.addPort(dbId(node.region), node.address.host, node.address.port);
-  }
-  check();
-
-  // 3+4. APIs (one per region) and the controller, all in parallel: the controller needs only the
-  //      databases. allSettled, so a failure never races teardown against a component still spawning.
+  // 3. The APIs start now, while the databases bootstrap: a Node process needs a second or more to start
+  //    on a busy machine, and an API needs only its database proxies (they exist); it polls for the
+  //    primary until the control row appears.
   const configDir = join(stack.runDir, 'config');
   mkdirSync(configDir, { recursive: true });
   const dbUrl = (from: string, region: string) => connString(proxies.address(linkName(from, dbId(region))));
   const apis: Record<string, string> = {};
-  const startApi = async (region: string) => {
+  const spawnApi = async (region: string): Promise<ManagedProcess> => {
     const id = apiId(region);
     const configFile = join(configDir, `${id}.json`);
     writeJsonAtomic(configFile, {
@@ -213,9 +188,47 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       argv: [process.execPath, programs.api, '--config', configFile],
       logPath: join(stack.logsDir, `${id}.log`),
     });
-    apis[region] = (await stack.awaitReady(proc, signal)).url;
-    step(`${id} ready`);
+    apis[region] = (await stack.awaitListening(proc, signal)).url;
+    return proc;
   };
+  const apisListening = topology.regions.map(spawnApi);
+
+  const clusterUp = (async () => {
+    log(`postgres: bootstrapping ${topology.regions.length} nodes (${topology.replication})`);
+    const cluster = await bootstrapCluster({
+      runId: topology.runId,
+      regions: topology.regions,
+      primary: topology.primary,
+      replication: topology.replication,
+      baseDir: dbBase,
+      addresses: dbAddress,
+      replicationAddress: (standby, primary) =>
+        proxies.address(linkName(replicationFrom(standby), dbId(primary))),
+      leaseMs: Math.max(topology.stack.failoverGraceMs, 1000),
+      applySchema: (client) => applyLedgerSchema(client, topology.accounts, { bugs: topology.stack.bugs }),
+      template: ledgerTemplate(topology),
+      signal,
+      log,
+    });
+    step('postgres cluster streaming');
+    for (const node of Object.values(cluster.nodes)) {
+      stack.dbs.get(node.region)!.process = node.process;
+      stack.state.update((s) => {
+        s.processes = s.processes.filter((p) => !(p.component === dbId(node.region) && p.pid === -1));
+      });
+      stack.recordDb(node.process, dbId(node.region));
+      state.addPort(dbId(node.region), node.address.host, node.address.port);
+    }
+  })();
+
+  // 4. Once the cluster streams: each API's readiness, and the controller (at start-up it asks the
+  //    databases who is primary, so it must not find them still starting).
+  const apisReady = topology.regions.map(async (region, i) => {
+    const proc = await apisListening[i]!;
+    await clusterUp;
+    await stack.awaitHttpReady(proc, apis[region]!, signal);
+    step(`${apiId(region)} ready`);
+  });
   const startController = async (): Promise<string> => {
     const controllerConfig = join(configDir, 'controller.json');
     writeJsonAtomic(controllerConfig, {
@@ -261,65 +274,80 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
     step('controller ready');
     return url;
   };
-  let controllerUrl = '';
+  const controllerReady = clusterUp.then(startController);
+
+  // 5. The router once every API is ready (so its first health checks find them healthy), in parallel
+  //    with the controller's start-up; then the client entry proxy.
+  const startRouter = async (): Promise<{ url: string; host: string; port: number }> => {
+    const apiLinks = topology.regions.flatMap((r) => linksTo(apiId(r)));
+    const apiAddress = (region: string): HostPort => {
+      const u = new URL(apis[region]!);
+      return { host: u.hostname, port: Number(u.port) };
+    };
+    await proxies.create(
+      apiLinks.map((link) => ({
+        link,
+        listenHost: hostOf(link.toRegion),
+        upstream: apiAddress(link.toRegion),
+      })),
+    );
+    check();
+    const routerConfig = join(configDir, 'router.json');
+    writeJsonAtomic(routerConfig, {
+      runId: topology.runId,
+      host: addresses.global,
+      port: 0,
+      regions: topology.regions.map((r) => ({
+        name: r,
+        url: urlOf(proxies.address(linkName('router', apiId(r)))),
+      })),
+      healthIntervalMs: topology.stack.routerHealthIntervalMs,
+      unhealthyAfter: topology.stack.routerUnhealthyAfter,
+    });
+    const router = await stack.spawnComponent({
+      component: 'router',
+      argv: [process.execPath, programs.router, '--config', routerConfig],
+      logPath: join(stack.logsDir, 'router.log'),
+    });
+    const direct = await stack.awaitReady(router, signal);
+    step('router listening');
+    // Ready means routing: the router's health checks have picked an active region.
+    await waitFor(
+      async () => {
+        router.assertRunning('before it picked a region');
+        const response = await fetch(`${direct.url}/router/status`, {
+          signal: AbortSignal.timeout(2000),
+        });
+        const body = (await response.json()) as { active?: string | null };
+        return typeof body.active === 'string';
+      },
+      {
+        timeout: COMPONENT_READY_TIMEOUT_MS,
+        interval: 20,
+        description: `router to mark a region healthy (${direct.url}/router/status)`,
+        signal,
+        details: () => router.logDetails(),
+      },
+    );
+    return direct;
+  };
+  const routerReady = Promise.all(apisReady).then(startRouter);
+
+  // allSettled: on a failure nothing is still spawning when the caller tears down; the first failure in
+  // build order (the cluster before what waits on it) is the one reported.
   const settled = await Promise.allSettled([
-    ...topology.regions.map(startApi),
-    startController().then((url) => (controllerUrl = url)),
+    clusterUp,
+    ...apisListening,
+    ...apisReady,
+    controllerReady,
+    routerReady,
   ]);
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  step('APIs and controller ready');
-  const apiLinks = topology.regions.flatMap((r) => linksTo(apiId(r)));
-  const apiAddress = (region: string): HostPort => {
-    const u = new URL(apis[region]!);
-    return { host: u.hostname, port: Number(u.port) };
-  };
-  await proxies.create(
-    apiLinks.map((link) => ({
-      link,
-      listenHost: hostOf(link.toRegion),
-      upstream: apiAddress(link.toRegion),
-    })),
-  );
   check();
-
-  // 5. Router, then the client entry proxy.
-  const routerConfig = join(configDir, 'router.json');
-  writeJsonAtomic(routerConfig, {
-    runId: topology.runId,
-    host: addresses.global,
-    port: 0,
-    regions: topology.regions.map((r) => ({
-      name: r,
-      url: urlOf(proxies.address(linkName('router', apiId(r)))),
-    })),
-    healthIntervalMs: topology.stack.routerHealthIntervalMs,
-    unhealthyAfter: topology.stack.routerUnhealthyAfter,
-  });
-  const router = await stack.spawnComponent({
-    component: 'router',
-    argv: [process.execPath, programs.router, '--config', routerConfig],
-    logPath: join(stack.logsDir, 'router.log'),
-  });
-  const routerDirect = await stack.awaitReady(router, signal);
-  step('router listening');
-  // Ready means routing: the router's health checks have picked an active region.
-  await waitFor(
-    async () => {
-      router.assertRunning('before it picked a region');
-      const response = await fetch(`${routerDirect.url}/router/status`, {
-        signal: AbortSignal.timeout(2000),
-      });
-      const body = (await response.json()) as { active?: string | null };
-      return typeof body.active === 'string';
-    },
-    {
-      timeout: COMPONENT_READY_TIMEOUT_MS,
-      description: `router to mark a region healthy (${routerDirect.url}/router/status)`,
-      signal,
-      details: () => router.logDetails(),
-    },
-  );
+  const controllerUrl = await controllerReady;
+  const routerDirect = await routerReady;
+  step('APIs and controller ready');
   await proxies.create(
     linksTo('router').map((link) => ({ link, listenHost: addresses.global, upstream: routerDirect })),
   );

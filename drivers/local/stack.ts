@@ -105,6 +105,16 @@ export class LocalStack implements StartedStack {
     signal?: AbortSignal,
     readyPath = readyPathOf(proc.component),
   ): Promise<{ url: string; host: string; port: number }> {
+    const listening = await this.awaitListening(proc, signal);
+    await this.awaitHttpReady(proc, listening.url, signal, readyPath);
+    return listening;
+  }
+
+  /** Wait for the `listening` record; pins and records the port. Returns the component's own URL. */
+  async awaitListening(
+    proc: ManagedProcess,
+    signal?: AbortSignal,
+  ): Promise<{ url: string; host: string; port: number }> {
     const record = await proc.waitForRecord((r) => r.msg === 'listening', COMPONENT_READY_TIMEOUT_MS, signal);
     const url = String(record.url);
     const host = String(record.host);
@@ -115,6 +125,16 @@ export class LocalStack implements StartedStack {
       if (entry) entry.listen = { host, port };
       s.ports.push({ component: proc.component, host, port });
     });
+    return { url, host, port };
+  }
+
+  /** Poll `<url><readyPath>` until it answers 200 (fails early, with the log tail, if the process exits). */
+  async awaitHttpReady(
+    proc: ManagedProcess,
+    url: string,
+    signal?: AbortSignal,
+    readyPath = readyPathOf(proc.component),
+  ): Promise<void> {
     await waitFor(
       async () => {
         proc.assertRunning('before it became ready');
@@ -122,12 +142,12 @@ export class LocalStack implements StartedStack {
       },
       {
         timeout: COMPONENT_READY_TIMEOUT_MS,
+        interval: 20,
         description: `${proc.component} to answer 200 on ${url}${readyPath}`,
         signal,
         details: () => proc.logDetails(),
       },
     );
-    return { url, host, port };
   }
 
   recordDb(node: PostgresProcess, component: string): void {
