@@ -18,8 +18,27 @@ export const controllerConfigSchema = z
     /** How long the primary may miss heartbeats (= the lease length) before failover. */
     graceMs: z.number().int().positive().default(5_000),
     heartbeatMs: z.number().int().positive().default(500),
-    /** Client-side timeout of one heartbeat or probe query (default: min(heartbeatMs, 1000)). */
+    /**
+     * Client-side timeout of one heartbeat, probe or control query (and of connecting). Default:
+     * graceMs / 2, at least heartbeatMs and 250 ms, at most 2 s — long enough for a CPU-starved server,
+     * short enough that several renewals fit in the grace period.
+     */
     queryTimeoutMs: z.number().int().positive().optional(),
+    /** Renewals that must fail in a row (spanning graceMs) before the primary counts as lost. */
+    minFailedRenewals: z.number().int().positive().default(2),
+    /** How long a promotion may take (pg_promote until out of recovery). */
+    promoteTimeoutMs: z.number().int().positive().default(30_000),
+    /**
+     * Sync replication with no streaming standby: `relaxed` (Patroni's non-strict mode) empties
+     * synchronous_standby_names so the primary keeps taking writes and restores it once a standby
+     * streams; `strict` keeps it, so commits block until a standby is back (no unreplicated write).
+     */
+    syncMode: z.enum(['relaxed', 'strict']).default('relaxed'),
+    /**
+     * A standby that points at the current primary but has not streamed for this long cannot follow its
+     * timeline (it holds WAL the new primary never had): with `rejoin`, it is re-seeded.
+     */
+    stuckStandbyMs: z.number().int().positive().optional(),
     bugs: z.array(z.enum(SEEDED_BUGS)).default([]),
     /** standbyRegion -> primaryRegion -> libpq conninfo the standby uses to replicate from that primary. */
     standbyConninfo: z.record(z.string(), z.record(z.string(), z.string().min(1))).default({}),

@@ -50,10 +50,13 @@ export class DbLink {
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
     text: string,
     values?: unknown[],
+    options: { timeoutMs?: number } = {},
   ): Promise<pg.QueryResult<R>> {
     const client = await this.#connect();
     try {
-      return await client.query<R>(text, values);
+      // query_timeout per query is honoured by pg's Client (not in its typings)
+      const config = { text, values, query_timeout: options.timeoutMs ?? this.timeoutMs } as pg.QueryConfig;
+      return await client.query<R>(config);
     } catch (error) {
       // A timed-out or broken connection may be mid-protocol: never reuse it.
       if (!(error instanceof pg.DatabaseError)) this.reset(client);
@@ -62,10 +65,11 @@ export class DbLink {
   }
 
   /** Run several statements in one round trip (simple protocol); returns every statement's result. */
-  async multi(text: string): Promise<pg.QueryResult[]> {
+  async multi(text: string, options: { timeoutMs?: number } = {}): Promise<pg.QueryResult[]> {
     const client = await this.#connect();
     try {
-      const result = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      const config = { text, query_timeout: options.timeoutMs ?? this.timeoutMs } as pg.QueryConfig;
+      const result = (await client.query(config)) as unknown as pg.QueryResult | pg.QueryResult[];
       return Array.isArray(result) ? result : [result];
     } catch (error) {
       if (!(error instanceof pg.DatabaseError)) this.reset(client);

@@ -67,7 +67,13 @@ export interface ReplicationRow {
   state: string;
   sync_state: string;
   lag: string | null;
+  flush: string | null;
 }
 
 export const REPLICATION_SQL = `SELECT application_name, state, sync_state,
-  pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::text AS lag FROM pg_stat_replication`;
+  pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::text AS lag, flush_lsn::text AS flush
+  FROM pg_stat_replication`;
+
+/** The primary's synchronous_standby_names and WAL position, after a renewal. */
+export const SYNC_SQL = `SELECT current_setting('synchronous_standby_names') AS names,
+  pg_current_wal_lsn()::text AS lsn`;
