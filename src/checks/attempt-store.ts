@@ -3,7 +3,7 @@
  * checkers can walk "every attempt of key k" without holding a million Attempt objects.
  */
 import type { Attempt, AttemptKind, Outcome } from '../load/attempt.js';
-import { Interner, f64, fnv1a, i32, u16, u32, u8 } from './compact.js';
+import { Interner, KeyInterner, f64, fnv1a, i32, u16, u32, u8 } from './compact.js';
 
 export const KINDS: readonly AttemptKind[] = ['first', 'retry', 'replay', 'concurrent', 'mismatch', 'read'];
 export const KIND = { first: 0, retry: 1, replay: 2, concurrent: 3, mismatch: 4, read: 5 } as const;
@@ -12,7 +12,7 @@ export const OUTCOME = { ok: 0, fail: 1, info: 2 } as const;
 
 /** Per idempotency key: its attempts (a chain through AttemptStore.nextSameKey) and its ledger rows. */
 export class KeyTable {
-  readonly keys = new Interner();
+  readonly keys = new KeyInterner();
   readonly firstAttempt = i32();
   readonly lastAttempt = i32();
   readonly attemptCount = u32();

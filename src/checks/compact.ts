@@ -40,7 +40,7 @@ export class Column<T extends TypedArray> {
   data: T;
   constructor(
     private readonly ctor: TypedArrayConstructor<T>,
-    private readonly fillValue: number,
+    protected readonly fillValue: number,
     capacity = 1024,
   ) {
     this.data = new ctor(capacity);
@@ -68,11 +68,59 @@ export class Column<T extends TypedArray> {
   }
 }
 
-export const f64 = (fill = 0): Column<Float64Array> => new Column(Float64Array, fill);
-export const i32 = (fill = -1): Column<Int32Array> => new Column(Int32Array, fill);
-export const u32 = (): Column<Uint32Array> => new Column(Uint32Array, 0);
-export const u16 = (): Column<Uint16Array> => new Column(Uint16Array, 0);
-export const u8 = (): Column<Uint8Array> => new Column(Uint8Array, 0);
+// One subclass per element type, each with its own copy of get/set: every copy then sees a single
+// typed-array kind and stays monomorphic (one shared `get` over five kinds was a hot spot).
+class F64Column extends Column<Float64Array> {
+  override set(i: number, value: number): void {
+    if (i >= this.data.length) this.ensure(i);
+    this.data[i] = value;
+  }
+  override get(i: number): number {
+    return i < this.data.length ? this.data[i]! : this.fillValue;
+  }
+}
+class I32Column extends Column<Int32Array> {
+  override set(i: number, value: number): void {
+    if (i >= this.data.length) this.ensure(i);
+    this.data[i] = value;
+  }
+  override get(i: number): number {
+    return i < this.data.length ? this.data[i]! : this.fillValue;
+  }
+}
+class U32Column extends Column<Uint32Array> {
+  override set(i: number, value: number): void {
+    if (i >= this.data.length) this.ensure(i);
+    this.data[i] = value;
+  }
+  override get(i: number): number {
+    return i < this.data.length ? this.data[i]! : this.fillValue;
+  }
+}
+class U16Column extends Column<Uint16Array> {
+  override set(i: number, value: number): void {
+    if (i >= this.data.length) this.ensure(i);
+    this.data[i] = value;
+  }
+  override get(i: number): number {
+    return i < this.data.length ? this.data[i]! : this.fillValue;
+  }
+}
+class U8Column extends Column<Uint8Array> {
+  override set(i: number, value: number): void {
+    if (i >= this.data.length) this.ensure(i);
+    this.data[i] = value;
+  }
+  override get(i: number): number {
+    return i < this.data.length ? this.data[i]! : this.fillValue;
+  }
+}
+
+export const f64 = (fill = 0): Column<Float64Array> => new F64Column(Float64Array, fill);
+export const i32 = (fill = -1): Column<Int32Array> => new I32Column(Int32Array, fill);
+export const u32 = (): Column<Uint32Array> => new U32Column(Uint32Array, 0);
+export const u16 = (): Column<Uint16Array> => new U16Column(Uint16Array, 0);
+export const u8 = (): Column<Uint8Array> => new U8Column(Uint8Array, 0);
 
 /** 32-bit FNV-1a: a fingerprint for payloads and ledger rows (collisions only matter within one key). */
 export function fnv1a(text: string, seed = 0x811c9dc5): number {
@@ -85,3 +133,93 @@ export function fnv1a(text: string, seed = 0x811c9dc5): number {
 }
 
 export const iso = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+
+/** Keys of the form `<prefix><base-36 number>` below this go to the dense table (bounded memory). */
+const DENSE_KEY_LIMIT = 1 << 24;
+
+/**
+ * Idempotency keys -> dense ids. Engine keys are `<run prefix>-<index in base 36>`: once the first
+ * such key fixes the prefix, every key with that prefix and a canonical base-36 number below
+ * DENSE_KEY_LIMIT is found through its number in a typed array (no string kept, no hashing); any other
+ * key goes through a Map. Which way a key goes depends only on the key, so each key has one id.
+ */
+export class KeyInterner {
+  private prefix: string | undefined;
+  /** number -> id + 1 (0: not seen). */
+  private byNumber = new Int32Array(1024);
+  /** id -> number, or -1 for keys held in `others`. */
+  private readonly numberOf = i32();
+  private readonly others = new Map<string, number>();
+  private readonly otherValues = new Map<number, string>();
+  size = 0;
+
+  id(value: string): number {
+    const n = this.numberIn(value);
+    if (n < 0) {
+      let id = this.others.get(value);
+      if (id === undefined) {
+        id = this.size++;
+        this.others.set(value, id);
+        this.otherValues.set(id, value);
+        this.numberOf.set(id, -1);
+      }
+      return id;
+    }
+    if (n >= this.byNumber.length) {
+      let capacity = this.byNumber.length * 2;
+      while (capacity <= n) capacity *= 2;
+      const next = new Int32Array(Math.min(capacity, DENSE_KEY_LIMIT));
+      next.set(this.byNumber);
+      this.byNumber = next;
+    }
+    const known = this.byNumber[n]!;
+    if (known > 0) return known - 1;
+    const id = this.size++;
+    this.byNumber[n] = id + 1;
+    this.numberOf.set(id, n);
+    return id;
+  }
+
+  find(value: string): number | undefined {
+    const n = this.numberIn(value);
+    if (n < 0) return this.others.get(value);
+    const known = n < this.byNumber.length ? this.byNumber[n]! : 0;
+    return known > 0 ? known - 1 : undefined;
+  }
+
+  value(id: number): string {
+    if (id < 0 || id >= this.size) throw new RangeError(`no interned key #${id}`);
+    const n = this.numberOf.get(id);
+    return n < 0 ? this.otherValues.get(id)! : `${this.prefix}${n.toString(36)}`;
+  }
+
+  /** The key's number when it has the dense form, else -1. The first `...-<base 36>` key fixes the prefix. */
+  private numberIn(value: string): number {
+    let from: number;
+    if (this.prefix === undefined) {
+      from = value.lastIndexOf('-') + 1;
+      if (from === 0 || parseBase36(value, from) < 0) return -1;
+      this.prefix = value.slice(0, from);
+    } else {
+      if (!value.startsWith(this.prefix)) return -1;
+      from = this.prefix.length;
+    }
+    return parseBase36(value, from);
+  }
+}
+
+/** Canonical base-36 (lower case, no leading zero) from `from` to the end, below DENSE_KEY_LIMIT; else -1. */
+function parseBase36(text: string, from: number): number {
+  const length = text.length - from;
+  if (length < 1 || length > 5 || (length > 1 && text.charCodeAt(from) === 48)) return -1;
+  let n = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    let digit: number;
+    if (c >= 48 && c <= 57) digit = c - 48;
+    else if (c >= 97 && c <= 122) digit = c - 87;
+    else return -1;
+    n = n * 36 + digit;
+  }
+  return n < DENSE_KEY_LIMIT ? n : -1;
+}

@@ -13,12 +13,13 @@ export function checkIdempotency(ctx: CheckContext): void {
   for (let k = 0; k < keys.keys.size; k++) {
     const applied = keys.txCount.get(k);
     const cls = facts.cls[k]!;
-    const key = keys.keys.value(k);
+    // the key's text is only needed for the evidence of an anomaly: built lazily
+    const key = (): string => keys.keys.value(k);
     if (cls === KeyClass.none) {
       if (applied > 0 && authority) {
         collector.add('unknown-write', () => ({
-          message: `The ledger of ${authority.region} holds ${applied} transaction(s) with idempotency key ${key}, which no client ever sent.`,
-          key,
+          message: `The ledger of ${authority.region} holds ${applied} transaction(s) with idempotency key ${key()}, which no client ever sent.`,
+          key: key(),
           region: authority.region,
           evidence: keyEvidence(ctx, k),
         }));
@@ -30,38 +31,38 @@ export function checkIdempotency(ctx: CheckContext): void {
       const pair = concurrentTargets(ctx, writes);
       if (pair) {
         collector.add('cross-region-duplicate', () => ({
-          message: `Key ${key} was sent concurrently to ${pair.join(' and ')} and executed ${applied} times.`,
-          key,
+          message: `Key ${key()} was sent concurrently to ${pair.join(' and ')} and executed ${applied} times.`,
+          key: key(),
           evidence: keyEvidence(ctx, k, { applied, targets: pair }),
         }));
       } else {
         collector.add('duplicate-application', () => ({
-          message: `Payment ${key} was applied ${applied} times (expected once).`,
-          key,
+          message: `Payment ${key()} was applied ${applied} times (expected once).`,
+          key: key(),
           evidence: keyEvidence(ctx, k, { applied }),
         }));
       }
     }
     if (cls === KeyClass.failed && applied > 0) {
       collector.add('phantom-write', () => ({
-        message: `Every attempt of payment ${key} definitively failed, yet the ledger holds it ${applied} time(s).`,
-        key,
+        message: `Every attempt of payment ${key()} definitively failed, yet the ledger holds it ${applied} time(s).`,
+        key: key(),
         evidence: keyEvidence(ctx, k, { applied }),
       }));
     }
     const flip = outcomeFlip(ctx, writes, inFlight);
     if (flip) {
       collector.add('outcome-flip', () => ({
-        message: `Payment ${key} got different completed responses: ${flip}.`,
-        key,
+        message: `Payment ${key()} got different completed responses: ${flip}.`,
+        key: key(),
         evidence: keyEvidence(ctx, k),
       }));
     }
     const mismatch = mismatchAccepted(ctx, k, writes, inFlight);
     if (mismatch) {
       collector.add('mismatch-accepted', () => ({
-        message: `Key ${key} was reused with another payload and ${mismatch}.`,
-        key,
+        message: `Key ${key()} was reused with another payload and ${mismatch}.`,
+        key: key(),
         evidence: keyEvidence(ctx, k),
       }));
     }

@@ -6,7 +6,8 @@
 import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { ExportEnd, ExportLine } from './ledger-export.js';
-import { readLines } from './ndjson-lines.js';
+import { parseTransactionBytes } from './ledger-line-parser.js';
+import { readLineBatches } from './ndjson-lines.js';
 
 export interface LedgerExportReader extends AsyncIterable<ExportLine> {
   /** After iteration: true when the export ended with its `end` line. */
@@ -28,16 +29,24 @@ export function readLedgerExport(path: string): LedgerExportReader {
       await stat(path).catch((cause: unknown) => {
         throw new InputError('LEDGER_EXPORT_UNREADABLE', `cannot read ledger export ${path}`, { cause });
       });
-      for await (const { text, line } of readLines(path)) {
-        const where = `${path}:${line}`;
-        if (state.end !== undefined) {
-          throw new InputError('LEDGER_EXPORT_MALFORMED', `${where}: a line follows the end line`, {
-            details: ['The end line must be the last line of a ledger export.'],
-          });
+      for await (const { bytes, starts, ends, lines } of readLineBatches(path)) {
+        for (let i = 0; i < lines.length; i++) {
+          if (state.end !== undefined) {
+            throw new InputError(
+              'LEDGER_EXPORT_MALFORMED',
+              `${path}:${lines[i]}: a line follows the end line`,
+              {
+                details: ['The end line must be the last line of a ledger export.'],
+              },
+            );
+          }
+          // transactions in the usual shape without JSON.parse; anything else the general way
+          const parsed =
+            parseTransactionBytes(bytes, starts[i]!, ends[i]!) ??
+            parseExportLine(bytes.toString('utf8', starts[i], ends[i]), `${path}:${lines[i]}`);
+          if (parsed.type === 'end') state.end = parsed;
+          yield parsed;
         }
-        const parsed = parseExportLine(text, where);
-        if (parsed.type === 'end') state.end = parsed;
-        yield parsed;
       }
     },
   };

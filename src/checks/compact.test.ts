@@ -1,0 +1,69 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KeyInterner } from './compact.js';
+import { parseTransactionBytes } from './ledger-line-parser.js';
+
+describe('KeyInterner', () => {
+  it('gives every distinct key one id and its text back, engine-shaped or not', () => {
+    const key = fc.oneof(
+      fc.nat({ max: 5000 }).map((n) => `cbrun-${n.toString(36)}`),
+      fc.constantFrom('cbrun-0a', 'cbrun-', 'cbrun-A', 'other-1', 'plain', 'cbrun-zzzzzz', 'cbrun-0'),
+      fc.string({ maxLength: 8 }),
+    );
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 200 }), (keys) => {
+        const interner = new KeyInterner();
+        const ids = new Map<string, number>();
+        for (const k of keys) {
+          const id = interner.id(k);
+          expect(ids.get(k) ?? id).toBe(id);
+          ids.set(k, id);
+          expect(interner.value(id)).toBe(k);
+          expect(interner.find(k)).toBe(id);
+        }
+        expect(interner.size).toBe(ids.size);
+        expect(new Set(ids.values()).size).toBe(ids.size);
+        expect(interner.find('never-sent-zz')).toBeUndefined();
+      }),
+    );
+  });
+});
+
+describe('parseTransactionBytes', () => {
+  const tx = {
+    type: 'transaction',
+    id: 'pay_1',
+    idempotency_key: 'k-1',
+    created_at: '2025-01-01T00:00:00.000Z',
+    entries: [
+      { account: 'acc-0001', amount: -5, currency: 'USD' },
+      { account: 'acc-0002', amount: 5, currency: 'USD' },
+    ],
+  };
+  const pg =
+    '{"type" : "transaction", "id" : "pay_1", "idempotency_key" : "k-1", "created_at" : "2025-01-01T00:00:00.000Z", ' +
+    '"entries" : [{"account" : "acc-0001", "amount" : -5, "currency" : "USD"}, {"account" : "acc-0002", "amount" : 5, "currency" : "USD"}]}';
+  const parse = (line: string): unknown =>
+    parseTransactionBytes(Buffer.from(line), 0, Buffer.byteLength(line));
+
+  it('reads compact and PostgreSQL-rendered lines as JSON.parse does', () => {
+    expect(parse(JSON.stringify(tx))).toEqual(tx);
+    expect(parse(pg)).toEqual(JSON.parse(pg));
+    const nullKey = { ...tx, idempotency_key: null, entries: [] };
+    expect(parse(JSON.stringify(nullKey))).toEqual(nullKey);
+    const unicode = { ...tx, id: 'pay_é€' };
+    expect(parse(JSON.stringify(unicode))).toEqual(unicode);
+  });
+
+  it('leaves escapes, extra fields, other orders, other types and malformed lines to JSON.parse', () => {
+    expect(parse(JSON.stringify({ ...tx, id: 'a"b' }))).toBeUndefined();
+    expect(parse(JSON.stringify({ ...tx, extra: 1 }))).toBeUndefined();
+    const { type, id, ...others } = tx;
+    expect(parse(JSON.stringify({ id, type, ...others }))).toBeUndefined();
+    expect(parse(JSON.stringify({ type: 'account', id: 'a', currency: 'USD', balance: 1 }))).toBeUndefined();
+    expect(parse(pg.slice(0, -1))).toBeUndefined();
+    expect(parse(pg.replace('-5', '- 5'))).toBeUndefined();
+    expect(parse(pg.replace('-5', '"-5"'))).toBeUndefined();
+    expect(parse(`${pg}}`)).toBeUndefined();
+  });
+});

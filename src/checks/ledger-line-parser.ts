@@ -1,0 +1,136 @@
+/**
+ * A ledger export's transaction line parsed straight from its bytes, for the millions of lines of a
+ * large export: `{"type":"transaction","id":..,"idempotency_key":..,"created_at":..,"entries":[{"account":..,
+ * "amount":..,"currency":..},...]}` with any JSON whitespace between tokens (PostgreSQL renders
+ * `"k" : v, ...`). Strings with escapes, other key orders, extra fields, or anything malformed return
+ * undefined: the caller then uses JSON.parse and the shape check, which also word the errors.
+ * Strings are fresh copies of their bytes, never slices of the line, so they keep nothing else alive.
+ */
+import type { ExportedEntry, ExportedTransaction } from './ledger-export.js';
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const QUOTE = 0x22;
+
+const bytesOf = (text: string): Buffer => Buffer.from(text, 'latin1');
+const TYPE = bytesOf('"type"');
+const TRANSACTION = bytesOf('"transaction"');
+const ID = bytesOf('"id"');
+const KEY = bytesOf('"idempotency_key"');
+const CREATED_AT = bytesOf('"created_at"');
+const ENTRIES = bytesOf('"entries"');
+const ACCOUNT = bytesOf('"account"');
+const AMOUNT = bytesOf('"amount"');
+const CURRENCY = bytesOf('"currency"');
+const NULL = bytesOf('null');
+
+/** A cursor over one line; every method returns false / undefined when the next token is not the expected one. */
+class Cursor {
+  constructor(
+    readonly bytes: Buffer,
+    public p: number,
+    readonly end: number,
+  ) {}
+
+  /** Skip JSON whitespace; the byte after it (-1 at the end). */
+  peek(): number {
+    const b = this.bytes;
+    while (this.p < this.end) {
+      const c = b[this.p]!;
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return c;
+      this.p++;
+    }
+    return -1;
+  }
+
+  char(c: number): boolean {
+    if (this.peek() !== c) return false;
+    this.p++;
+    return true;
+  }
+
+  literal(pattern: Buffer): boolean {
+    this.peek();
+    if (this.p + pattern.length > this.end) return false;
+    for (let i = 0; i < pattern.length; i++) if (this.bytes[this.p + i] !== pattern[i]) return false;
+    this.p += pattern.length;
+    return true;
+  }
+
+  /** `"name" :` */
+  field(name: Buffer): boolean {
+    return this.literal(name) && this.char(0x3a);
+  }
+
+  string(): string | undefined {
+    if (this.peek() !== QUOTE) return undefined;
+    const b = this.bytes;
+    const from = ++this.p;
+    let high = 0;
+    for (let i = from; i < this.end; i++) {
+      const c = b[i]!;
+      if (c === QUOTE) {
+        this.p = i + 1;
+        return b.toString(high === 0 ? 'latin1' : 'utf8', from, i);
+      }
+      // escapes and control characters are left to JSON.parse
+      if (c === 0x5c || c < 0x20) return undefined;
+      high |= c & 0x80;
+    }
+    return undefined;
+  }
+
+  number(): number | undefined {
+    this.peek();
+    const b = this.bytes;
+    const from = this.p;
+    let i = from;
+    for (; i < this.end; i++) {
+      const c = b[i]!;
+      if (!((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45))
+        break;
+    }
+    const text = b.toString('latin1', from, i);
+    if (!JSON_NUMBER.test(text)) return undefined;
+    this.p = i;
+    return Number(text);
+  }
+}
+
+export function parseTransactionBytes(
+  bytes: Buffer,
+  start: number,
+  end: number,
+): ExportedTransaction | undefined {
+  const c = new Cursor(bytes, start, end);
+  if (!c.char(0x7b) || !c.field(TYPE) || !c.literal(TRANSACTION) || !c.char(0x2c)) return undefined;
+  if (!c.field(ID)) return undefined;
+  const id = c.string();
+  if (id === undefined || !c.char(0x2c) || !c.field(KEY)) return undefined;
+  let key: string | null;
+  if (c.literal(NULL)) key = null;
+  else {
+    const text = c.string();
+    if (text === undefined) return undefined;
+    key = text;
+  }
+  if (!c.char(0x2c) || !c.field(CREATED_AT)) return undefined;
+  const createdAt = c.string();
+  if (createdAt === undefined || !c.char(0x2c) || !c.field(ENTRIES) || !c.char(0x5b)) return undefined;
+  const entries: ExportedEntry[] = [];
+  if (!c.char(0x5d)) {
+    for (;;) {
+      if (!c.char(0x7b) || !c.field(ACCOUNT)) return undefined;
+      const account = c.string();
+      if (account === undefined || !c.char(0x2c) || !c.field(AMOUNT)) return undefined;
+      const amount = c.number();
+      if (amount === undefined || !c.char(0x2c) || !c.field(CURRENCY)) return undefined;
+      const currency = c.string();
+      if (currency === undefined || !c.char(0x7d)) return undefined;
+      entries.push({ account, amount, currency });
+      if (c.char(0x5d)) break;
+      if (!c.char(0x2c)) return undefined;
+    }
+  }
+  if (!c.char(0x7d) || c.peek() !== -1) return undefined;
+  return { type: 'transaction', id, idempotency_key: key, created_at: createdAt, entries };
+}
