@@ -64,6 +64,8 @@ export interface Relay {
   cut(): Promise<void>;
   /** Accept and forward again. */
   restore(): Promise<void>;
+  /** Delay every chunk by `ms` in both directions (0: forward at once) — a slow link or server. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,12 @@ export async function startRelay(target: { host: string; port: number }): Promis
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
   let port = 0;
+  let latencyMs = 0;
+  const forward = (from: net.Socket, to: net.Socket) =>
+    from.on('data', (chunk: Buffer) => {
+      if (latencyMs === 0) to.write(chunk);
+      else setTimeout(() => to.writable && to.write(chunk), latencyMs);
+    });
   const listen = async () => {
     const srv = net.createServer((client) => {
       const upstream = net.connect(target.port, target.host);
@@ -87,7 +95,8 @@ export async function startRelay(target: { host: string; port: number }): Promis
       };
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
-      client.pipe(upstream).pipe(client);
+      forward(client, upstream);
+      forward(upstream, client);
     });
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject);
@@ -109,6 +118,9 @@ export async function startRelay(target: { host: string; port: number }): Promis
       return port;
     },
     cut,
+    setLatency: (ms: number) => {
+      latencyMs = ms;
+    },
     restore: async () => {
       if (!server) await listen();
     },
