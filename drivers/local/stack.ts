@@ -275,7 +275,9 @@ export class LocalStack implements StartedStack {
     if (router) await router.stop(1000);
     await Promise.all([
       ...[...this.components.values()].map((p) => p.stop(1000)),
-      ...[...this.dbs.values()].map((n) => n.process?.stop('fast')),
+      // Immediate shutdown (SIGQUIT): no shutdown checkpoint, no waiting for the standbys to receive it;
+      // the data directories are deleted next anyway.
+      ...[...this.dbs.values()].map((n) => n.process?.stop('immediate')),
     ]);
     step('processes stopped');
     const problems: string[] = [];

@@ -1,6 +1,7 @@
 /**
  * Stop everything a state file records — from the owning process or from any other (`chaosbank down`,
- * the reaper of a crashed run). Processes get SIGTERM (PostgreSQL: SIGINT, its "fast" shutdown), then
+ * the reaper of a crashed run). Processes get SIGTERM (PostgreSQL: SIGQUIT, its "immediate" shutdown: its
+ * data directory is deleted right after, so a shutdown checkpoint would be wasted work), then
  * SIGKILL after a short bound; a pid is only signalled while its start time still matches the record.
  * Each data directory's postmaster.pid is consulted too, since a database may have been restarted
  * (rejoin) under a pid the state file never saw. Directories are removed; logs stay.
@@ -90,7 +91,7 @@ export async function teardownState(
   const targets = targetsOf(state, options.includeOwner ?? false).filter((t) => isAlive(t.id));
   for (const t of targets) {
     signalIfSame(t.id, 'SIGCONT'); // a paused process cannot act on a termination signal
-    if (signalIfSame(t.id, t.isPostgres ? 'SIGINT' : 'SIGTERM')) report.stopped.push(t.component);
+    if (signalIfSame(t.id, t.isPostgres ? 'SIGQUIT' : 'SIGTERM')) report.stopped.push(t.component);
   }
   log(`signalled ${report.stopped.join(', ') || 'nothing'}`);
   const stubborn = await waitAllDead(targets, graceMs);
