@@ -84,7 +84,7 @@ export async function launchDetached(options: LaunchOptions): Promise<Launched> 
           details: [`log: ${logPath}`, ...tailLines(logPath, 15).map((l) => `  | ${l}`)],
         });
       // Poll interval of a wait-on-condition (the state file), not a sleep-as-synchronisation.
-      await delay(50, undefined, { signal: options.signal }).catch(() => undefined);
+      await delay(20, undefined, { signal: options.signal }).catch(() => undefined);
     }
   } catch (error) {
     await stopSupervisor(supervisor, runDir, () => exited);
