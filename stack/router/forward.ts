@@ -109,6 +109,9 @@ export async function requestBody(req: IncomingMessage): Promise<RequestBody> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.once('error', reject);
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('the client closed its connection before sending the whole body'));
+    });
   });
   return { forAttempt: () => whole, resendable: () => true };
 }

@@ -9,7 +9,15 @@ import { EnvironmentError } from '../../src/errors.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { routerConfigSchema, type RouterConfigInput } from './config.js';
 import { validateConfig } from './program-config.js';
-import { errorCode, forward, gatewayStatus, notSent, requestBody, requestHeaders } from './forward.js';
+import {
+  errorCode,
+  forward,
+  gatewayStatus,
+  notSent,
+  requestBody,
+  requestHeaders,
+  type RequestBody,
+} from './forward.js';
 import { RegionHealth, type HealthChange } from './health.js';
 
 export interface RouterStatus {
@@ -125,7 +133,13 @@ export async function startRouter(
       return json(res, 503, { error: 'no_healthy_region', message: 'no region passes its health check' });
     }
     const headers = requestHeaders(req);
-    const body = await requestBody(req);
+    let body: RequestBody;
+    try {
+      body = await requestBody(req);
+    } catch (error) {
+      if (res.destroyed) return; // the client is gone: nobody to answer
+      throw error;
+    }
     for (const [index, region] of candidates.entries()) {
       const pool = pools.get(region) as Pool;
       try {
