@@ -72,7 +72,7 @@ export class PrimaryDiscovery {
       );
       return `no primary known (${seen.join('; ') || 'not polled yet'})`;
     }
-    if (!this.#localOk) return `local database unreachable: ${this.#localError}`;
+    if (!this.#localOk) return `local database not usable: ${this.#localError}`;
     return null;
   }
 
@@ -139,13 +139,8 @@ export class PrimaryDiscovery {
     const regions = [...this.#pools.entries()];
     const [probes, local] = await Promise.all([
       Promise.all(regions.map(([, pool]) => probe(pool))),
-      this.#localPool.query('SELECT 1').then(
-        () => null,
-        (error: unknown) => errorMessage(error),
-      ),
+      probe(this.#localPool),
     ]);
-    this.#localOk = local === null;
-    this.#localError = local ?? '';
     let best: KnownPrimary | null = null;
     regions.forEach(([region], i) => {
       const p = probes[i]!;
@@ -162,6 +157,17 @@ export class PrimaryDiscovery {
     });
     const before = this.#primary;
     const next = best as KnownPrimary | null;
+    // A local database out of recovery that is not the current primary is an old primary (fenced, or
+    // diverged before it rejoins): its reads may show commits no client was ever told about.
+    const demoted =
+      local.ok &&
+      !local.recovery &&
+      next !== null &&
+      (local.fenced || local.region !== next.region || local.epoch !== next.epoch);
+    this.#localOk = local.ok && !demoted;
+    this.#localError = !local.ok
+      ? (local.error ?? 'unknown error')
+      : `it is a demoted primary (epoch ${local.epoch}${local.fenced ? ', fenced' : ''}) waiting to rejoin`;
     if (before?.region !== next?.region || before?.epoch !== next?.epoch) {
       this.#primary = next;
       if (next === null) this.log.warn('primary lost', { previous: before, reason: this.notReadyReason() });
