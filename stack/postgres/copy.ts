@@ -111,8 +111,16 @@ export async function copyDataDirFast(source: string, target: string): Promise<v
     // `src/.` into `target/`: the contents (and the top directory's mode and owner), through a symlink too.
     await run('cp', ['-a', '--reflink=auto', '--', `${source}/.`, `${target}/`]);
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new Error(`cp -a ${source} ${target} failed${stderr ? `: ${stderr}` : ''}`, { cause: error });
+    // A cp without --reflink (busybox) or none at all: the portable copy (it overwrites a partial one).
+    try {
+      await copyDataDir(source, target, { online: false });
+    } catch (fallbackError) {
+      const stderr = (error as { stderr?: string }).stderr?.trim();
+      throw new Error(
+        `cannot copy ${source} to ${target}: ${(fallbackError as Error).message}${stderr ? ` (cp: ${stderr})` : ''}`,
+        { cause: fallbackError },
+      );
+    }
   }
   await Promise.all(
     ['postmaster.pid', 'postmaster.opts', 'standby.signal', 'recovery.signal'].map((file) =>
