@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../../src/errors.js';
 import { topologySchema } from '../../src/scenario/schema.js';
-import { planTopology, SEEDED_BUGS, type Topology } from '../../src/topology/topology.js';
+import { SEEDED_BUGS, type Topology } from '../../src/topology/topology.js';
+import { planTopologyOf } from '../../src/scenario/topology-of.js';
 
 export interface UpFlags {
   regions?: string[];
@@ -48,20 +49,11 @@ export function topologyFromFlags(flags: UpFlags): Topology {
         details: ['Pick one of --regions, e.g. `--primary ' + t.regions[0] + '`.'],
       },
     );
-  return planTopology({
-    runId: flags.runId ?? newRunId(),
-    regions: t.regions,
-    primary,
-    replication: t.replication,
-    stack: {
-      bugs: t.stack.bugs,
-      failoverGraceMs: t.stack.failoverGrace,
-      heartbeatIntervalMs: t.stack.heartbeatInterval,
-      routerHealthIntervalMs: t.stack.routerHealthInterval,
-      routerUnhealthyAfter: t.stack.routerUnhealthyAfter,
-    },
-    accounts: flags.accounts ?? { count: 100, funding: 1_000_000, currency: 'USD' },
-  });
+  return planTopologyOf(
+    { ...t, primary },
+    flags.accounts ?? { count: 100, funding: 1_000_000, currency: 'USD' },
+    flags.runId ?? newRunId(),
+  );
 }
 
 function flagName(path: PropertyKey[]): string {

@@ -30,7 +30,8 @@ import {
 import { evaluateGates } from '../run/gates.js';
 import { loadSchema } from '../scenario/schema.js';
 import type { StackEvent } from '../topology/events.js';
-import { planTopology, type Topology } from '../topology/topology.js';
+import type { Topology } from '../topology/topology.js';
+import { planTopologyOf } from '../scenario/topology-of.js';
 import { VERSION } from '../version.js';
 import { drillReporters } from './drill-reporters.js';
 import { evaluate, runSection, type DrillContext } from './executor.js';
@@ -103,21 +104,7 @@ export function drillRunId(name: string, now = new Date()): string {
 }
 
 export function topologyOf(runbook: Runbook, runId: string): Topology {
-  const s = runbook.meta.stack;
-  return planTopology({
-    runId,
-    regions: s.regions,
-    primary: s.primary ?? s.regions[0]!,
-    replication: s.replication,
-    stack: {
-      bugs: s.stack.bugs,
-      failoverGraceMs: s.stack.failoverGrace,
-      heartbeatIntervalMs: s.stack.heartbeatInterval,
-      routerHealthIntervalMs: s.stack.routerHealthInterval,
-      routerUnhealthyAfter: s.stack.routerUnhealthyAfter,
-    },
-    accounts: { ...runbook.meta.load.accounts, currency: 'USD' },
-  });
+  return planTopologyOf(runbook.meta.stack, { ...runbook.meta.load.accounts, currency: 'USD' }, runId);
 }
 
 async function readLedgers(

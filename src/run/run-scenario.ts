@@ -22,7 +22,8 @@ import { markdownReporter } from '../report/markdown-reporter.js';
 import { writeReports, type Reporter } from '../report/reporter.js';
 import { parseScenarioOrThrow, readScenarioText } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
-import { planTopology, type Topology } from '../topology/topology.js';
+import type { Topology } from '../topology/topology.js';
+import { planTopologyOf } from '../scenario/topology-of.js';
 import { planAborts } from './abort-conditions.js';
 import { buildRunReport } from './build-report.js';
 import { checkRun } from './check.js';
@@ -271,21 +272,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
 }
 
 export function topologyOf(scenario: Scenario, runId: string): Topology {
-  const t = scenario.topology;
-  return planTopology({
-    runId,
-    regions: t.regions,
-    primary: t.primary ?? t.regions[0]!,
-    replication: t.replication,
-    stack: {
-      bugs: t.stack.bugs,
-      failoverGraceMs: t.stack.failoverGrace,
-      heartbeatIntervalMs: t.stack.heartbeatInterval,
-      routerHealthIntervalMs: t.stack.routerHealthInterval,
-      routerUnhealthyAfter: t.stack.routerUnhealthyAfter,
-    },
-    accounts: scenario.load.accounts,
-  });
+  return planTopologyOf(scenario.topology, scenario.load.accounts, runId);
 }
 
 /**

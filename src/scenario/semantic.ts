@@ -13,7 +13,8 @@
  * so `validate` never accepts a fault that `run` would refuse.
  * Different kinds on one target are otherwise fine: latency plus a reset on one link compose.
  */
-import { planTopology, GLOBAL, type Topology } from '../topology/topology.js';
+import { GLOBAL, type Topology } from '../topology/topology.js';
+import { planTopologyOf } from './topology-of.js';
 import { compileFault } from '../faults/compile.js';
 import { ChaosbankError } from '../errors.js';
 import { METRIC_NAMES, isMetricName } from '../checks/metrics-catalog.js';
@@ -99,22 +100,7 @@ export function loadEndMs(scenario: Scenario): number {
 }
 
 export function scenarioTopology(scenario: Scenario): Topology {
-  const { topology, load } = scenario;
-  const stack = topology.stack;
-  return planTopology({
-    runId: 'validate',
-    regions: topology.regions,
-    primary: topology.primary ?? topology.regions[0]!,
-    replication: topology.replication,
-    stack: {
-      bugs: stack.bugs,
-      failoverGraceMs: stack.failoverGrace,
-      heartbeatIntervalMs: stack.heartbeatInterval,
-      routerHealthIntervalMs: stack.routerHealthInterval,
-      routerUnhealthyAfter: stack.routerUnhealthyAfter,
-    },
-    accounts: load.accounts,
-  });
+  return planTopologyOf(scenario.topology, scenario.load.accounts, 'validate');
 }
 
 interface Window {
