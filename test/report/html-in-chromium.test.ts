@@ -7,27 +7,11 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html-reporter.js';
 import { sampleReport } from '../../src/report/sample-report.js';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
 
 describe.skipIf(!existsSync(CHROMIUM_PATH))('report.html in headless Chromium', () => {
   let browser: Browser;
@@ -58,7 +42,9 @@ describe.skipIf(!existsSync(CHROMIUM_PATH))('report.html in headless Chromium', 
     const charts = await page.$$eval('svg.chart', (svgs) =>
       svgs.map((svg) => ({
         width: svg.getBoundingClientRect().width,
-        paths: [...svg.querySelectorAll('path')].map((p) => (p as unknown as { getTotalLength(): number }).getTotalLength()),
+        paths: [...svg.querySelectorAll('path')].map((p) =>
+          (p as unknown as { getTotalLength(): number }).getTotalLength(),
+        ),
         bands: svg.querySelectorAll('rect.fault-band').length,
         markers: svg.querySelectorAll('line.event-marker').length,
       })),

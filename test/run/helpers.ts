@@ -7,7 +7,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import type { RunReport } from '../../src/report/run-report.js';
 
 export const CLI = resolve('bin/chaosbank.js');
@@ -129,18 +128,4 @@ export function killLeftovers(marker: string): void {
   }
 }
 
-/** Same launch as test/report/html-in-chromium.test.ts (importing a test file would re-register its tests). */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
-}
+export { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';

@@ -1,26 +1,15 @@
 import type { Command } from 'commander';
 import { action } from '../action.js';
 import { printJson, printLine } from '../output.js';
+import type { FaultFlags } from '../../faults/flags.js';
 
-interface FaultOptions {
-  region?: string;
-  regions?: string;
-  link?: string;
-  component?: string;
-  direction?: string;
-  latency?: string;
-  jitter?: string;
-  rate?: string;
-  timeout?: string;
-  toxicity?: string;
-  stream?: string;
-  duration?: string;
+type FaultOptions = FaultFlags & {
   id?: string;
   runId?: string;
   toxiproxyUrl?: string;
   topologyRegions?: string;
   json?: boolean;
-}
+};
 
 export function registerFault(program: Command): void {
   program
