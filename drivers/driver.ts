@@ -31,6 +31,12 @@ export interface ReplicationStatus {
   role: 'primary' | 'standby' | 'fenced' | 'down';
   /** Bytes of WAL the standby is behind the primary (0 for the primary, null when unknown). */
   lagBytes: number | null;
+  /**
+   * Sync replication only: this standby counted for the primary's synchronous quorum at the controller's
+   * last good heartbeat and had flushed everything committed while sync was relaxed, so it holds every
+   * acknowledged commit and may be promoted. Absent when unknown or not applicable.
+   */
+  synchronous?: boolean;
 }
 
 export interface StackStatus {

@@ -51,6 +51,25 @@ describe('toStackStatus', () => {
       ],
     });
   });
+
+  it("passes on whether a standby counts for the synchronous quorum (sync mode's `synchronous`)", () => {
+    const regions = (synchronous: unknown) =>
+      toStackStatus(
+        {
+          primary: 'b',
+          epoch: 2,
+          regions: [
+            { region: 'a', role: 'standby', lagBytes: 0, synchronous },
+            { region: 'b', role: 'primary', lagBytes: 0 },
+          ],
+        },
+        { active: 'b' },
+        topology,
+      ).regions;
+    expect(regions(true)[0]).toEqual({ region: 'a', role: 'standby', lagBytes: 0, synchronous: true });
+    expect(regions(false)[0]).toEqual({ region: 'a', role: 'standby', lagBytes: 0, synchronous: false });
+    expect(regions(undefined)[0]).toEqual({ region: 'a', role: 'standby', lagBytes: 0 });
+  });
 });
 
 describe('recordToEvent', () => {

@@ -51,6 +51,7 @@ export function toStackStatus(controller: unknown, router: unknown, topology: To
             ? 'primary'
             : 'down',
       lagBytes: num(e.lagBytes) ?? num(e.lag_bytes) ?? (region === primary ? 0 : null),
+      ...(typeof e.synchronous === 'boolean' ? { synchronous: e.synchronous } : {}),
     };
   });
   return {

@@ -2,6 +2,7 @@
  * Conditions used by `wait` and `check` steps, as one small grammar:
  *   primary-changed | replication-streaming | stack-healthy | verdict-clean
  *   primary == us-east | primary != us-east | router-active == eu-west | role(us-east) == standby
+ *   sync-standby(us-east)
  *   epoch >= 2 | success-rate >= 0.95
  * Parsing is pure; evaluation lives in the executor.
  */
@@ -15,6 +16,7 @@ export type Condition =
   | { kind: 'primary'; op: '==' | '!='; region: string }
   | { kind: 'router-active'; op: '==' | '!='; region: string }
   | { kind: 'role'; region: string; op: '==' | '!='; role: RegionRole }
+  | { kind: 'sync-standby'; region: string }
   | { kind: 'epoch'; op: ComparisonOp; value: number }
   | { kind: 'success-rate'; op: ComparisonOp; value: number };
 
@@ -29,6 +31,7 @@ export const CONDITION_EXAMPLES = [
   'primary != us-east',
   'router-active == eu-west',
   'role(us-east) == standby',
+  'sync-standby(us-east)',
   'epoch >= 2',
   'success-rate >= 0.95',
 ];
@@ -56,6 +59,8 @@ export function parseCondition(source: string): Condition | string {
       return `role must be one of ${REGION_ROLES.join(', ')}, got "${role}"`;
     return { kind: 'role', region: m[1]!, op: m[2] as '==' | '!=', role: role as RegionRole };
   }
+  m = new RegExp(`^sync-standby\\((${REGION})\\)$`).exec(text);
+  if (m) return { kind: 'sync-standby', region: m[1]! };
   m = new RegExp(`^(epoch|success-rate)\\s*${OP}\\s*${NUMBER}$`).exec(text);
   if (m) {
     const value = Number(m[3]);

@@ -88,6 +88,26 @@ describe('executor', () => {
     expect(record.detail).toMatch(/not met within the 0.05 s timeout: us-east is primary/);
   });
 
+  it('waits for a standby to join the synchronous quorum, not just to stream', async () => {
+    const stack = new ScriptedStack();
+    stack.state.regions[1]!.synchronous = false;
+    stack.onRead = (n, s) => {
+      if (n === 3) s.regions[1]!.synchronous = true;
+    };
+    const [wait] = stepsOf(block('wait: sync-standby(eu-west)\ntimeout: 5s'));
+    const { record } = await executeStep(wait!, 1, context(stack));
+    expect(record).toMatchObject({ status: 'passed', detail: 'eu-west is a synchronous standby' });
+    expect(stack.reads).toBe(3);
+
+    const late = new ScriptedStack();
+    late.state.regions[1]!.synchronous = false;
+    const [check] = stepsOf(block('check: sync-standby(eu-west)'));
+    expect((await executeStep(check!, 1, context(late))).record).toMatchObject({
+      status: 'failed',
+      detail: 'expected, but eu-west is standby, not (yet) in the synchronous quorum',
+    });
+  });
+
   it('counts status read errors as not yet', async () => {
     const stack = new ScriptedStack();
     stack.onRead = (n, s) => {

@@ -115,6 +115,14 @@ export async function evaluate(
         seen: `${condition.region} is ${role}`,
       };
     }
+    case 'sync-standby': {
+      const r = status.regions.find((s) => s.region === condition.region);
+      const held = r?.role === 'standby' && r.synchronous === true;
+      const seen = held
+        ? `${condition.region} is a synchronous standby`
+        : `${condition.region} is ${r?.role ?? 'down'}${r?.role === 'standby' ? ', not (yet) in the synchronous quorum' : ''}`;
+      return { held, seen };
+    }
     case 'epoch':
       return {
         held: compareNumbers(status.epoch, condition.op, condition.value),

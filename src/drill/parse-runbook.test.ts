@@ -125,6 +125,16 @@ wait: 1s
     expect(issues[0]).toMatchObject({ line: 4, col: 1, path: 'colour' });
   });
 
+  it('rejects sync-standby in an async runbook', () => {
+    const runbook = (replication: string) =>
+      `---\nname: t\ntargets: { rto_s: 1, rpo_s: 0 }\nstack: { regions: [us-east, eu-west], replication: ${replication} }\n---\n## Steps\n\`\`\`step\nwait: sync-standby(eu-west)\n\`\`\`\n`;
+    expect(parseRunbook(runbook('sync'), 's.md').issues).toEqual([]);
+    const { issues } = parseRunbook(runbook('async'), 'a.md');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ line: 8, path: 'wait' });
+    expect(issues[0]!.message).toMatch(/sync-standby needs `replication: sync`/);
+  });
+
   it('reports YAML syntax errors and missing targets at their line', () => {
     const { issues } = parseRunbook(`---\nname: t\n---\n## Steps\n\`\`\`step\nwait: [oops\n\`\`\`\n`, 'b.md');
     expect(issues.map((i) => [i.line, i.path])).toEqual(
@@ -159,5 +169,7 @@ describe('parseCondition', () => {
     expect(parseCondition('success-rate >= 2')).toMatch(/between 0 and 1/);
     expect(parseCondition('role(eu-west) == leader')).toMatch(/role must be one of/);
     expect(parseCondition('primary > us-east')).toMatch(/unknown condition/);
+    expect(parseCondition('sync-standby(us-east)')).toEqual({ kind: 'sync-standby', region: 'us-east' });
+    expect(parseCondition('sync-standby(us-east) == true')).toMatch(/unknown condition/);
   });
 });

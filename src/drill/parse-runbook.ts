@@ -320,6 +320,15 @@ function buildStep(
       issues.push({ path: key, message: c, file, ...yaml.at([key]) });
       return null;
     }
+    if (c.kind === 'sync-standby' && meta?.stack.replication === 'async') {
+      issues.push({
+        path: key,
+        message: 'sync-standby needs `replication: sync` (an async standby never joins a synchronous quorum)',
+        file,
+        ...yaml.at([key]),
+      });
+      return null;
+    }
     return checkRegions(c, key) ? c : null;
   };
 

@@ -573,6 +573,7 @@ export async function createController(
         region,
         role: 'standby',
         lagBytes: streaming.has(region) ? (lagBytes.get(region) ?? null) : null,
+        ...(config.replication === 'sync' ? { synchronous: syncStandbys.has(region) } : {}),
       };
     }),
   });

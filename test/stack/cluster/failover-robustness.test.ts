@@ -151,6 +151,16 @@ describe('failover robustness', () => {
     await log.waitEvent('region.rejoined', { region: 'us-east' });
     await log.waitEvent('replication.sync-restored', { region: 'eu-west' });
     expect(await scalar(west.conn, 'SHOW synchronous_standby_names')).toMatch(/ANY 1/);
+    // /status tells when the rejoined standby counts for the quorum again (a safe promotion target).
+    await waitFor(
+      () =>
+        Promise.resolve(
+          controller!.status().regions.find((r) => r.region === 'us-east')?.synchronous === true
+            ? true
+            : undefined,
+        ),
+      { timeoutMs: 10_000, what: 'us-east to count for the synchronous quorum' },
+    );
     await onePrimary(controller, 'eu-west');
     await insert(west.conn, 'after-rejoin');
     await visibleOn(east.conn, 'after-rejoin');
