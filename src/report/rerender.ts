@@ -2,10 +2,12 @@
  * `chaosbank report`: re-render every reporter from each run's report.json (nothing else is needed),
  * and given several runs, write a comparison.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { compareReports, type Comparison } from './compare.js';
 import { loadRunReport } from './compare-input.js';
 import { writeComparison } from './compare-render.js';
+import { renderDrillTrendHtml, renderDrillTrendMarkdown } from './drill-trend.js';
 import { htmlReporter } from './html-reporter.js';
 import { jsonReporter } from './json-reporter.js';
 import { junitReporter } from './junit-reporter.js';
@@ -52,6 +54,17 @@ export async function rerenderReports(
     result.comparison = comparison;
     result.comparisonDir = outDir;
     result.comparisonFiles = await writeComparison(comparison, outDir);
+    const drills = reports.filter((r) => r.kind === 'drill');
+    if (drills.length > 1) result.comparisonFiles.push(...(await writeDrillTrend(drills, outDir)));
   }
   return result;
+}
+
+/** Drill history: MTTR and RPO per drill over time (drill-trend.md, drill-trend.html). */
+async function writeDrillTrend(drills: readonly RunReport[], outDir: string): Promise<string[]> {
+  const md = join(outDir, 'drill-trend.md');
+  const html = join(outDir, 'drill-trend.html');
+  await writeFile(md, renderDrillTrendMarkdown(drills));
+  await writeFile(html, renderDrillTrendHtml(drills));
+  return [md, html];
 }
