@@ -103,9 +103,12 @@ export class ToxicRuntime {
         if (data === null) return control.emit(item);
         const jitter = attr('jitter');
         const delay = attr('latency') + (jitter > 0 ? Math.random() * 2 * jitter - jitter : 0);
-        const sleep = item.time + delay - performance.now();
-        if (sleep > 0) await abortableWait(sleep, control.signal);
-        return control.emit({ data, time: item.time + delay });
+        const due = item.time + delay;
+        // Timers may fire up to a millisecond early against performance.now(): wait out the rest, so a
+        // chunk is never delayed less than the toxic says. A removed or updated toxic releases it at once.
+        for (let rest = due - performance.now(); rest > 0; rest = due - performance.now())
+          if (!(await abortableWait(Math.ceil(rest), control.signal))) break;
+        return control.emit({ data, time: due });
       }
       case 'bandwidth':
         return this.bandwidth(item, attr('rate'), control);

@@ -98,6 +98,11 @@ BEGIN
       RETURN;
     END IF;
   END IF;
+  -- Seeded bug idempotency-race: widen the window between the unlocked look-up and the insert, so that
+  -- concurrent requests with one key reliably all pass the look-up (the race made reproducible).
+  IF p_mode = 'check-then-insert' THEN
+    PERFORM pg_sleep(0.02);
+  END IF;
 
   -- lock both accounts in id order so opposite payments cannot deadlock
   PERFORM 1 FROM accounts a WHERE a.id IN (p_from, p_to) ORDER BY a.id FOR UPDATE;

@@ -124,7 +124,11 @@ describe('state file and teardown', () => {
     expect(report.problems).toEqual([]);
     expect(isAlive(a.identity) || isAlive(b.identity)).toBe(false);
     expect(existsSync(data)).toBe(false);
-    expect(await tryConnect('127.0.0.1', Number(la.port))).toBe(false);
+    // The kernel closes a killed process's listener asynchronously to our liveness check: wait on it.
+    await waitFor(async () => !(await tryConnect('127.0.0.1', Number(la.port))), {
+      timeout: 3000,
+      description: `port ${String(la.port)} of the torn-down api@a refusing connections`,
+    });
   });
 
   it('never signals a pid whose start time differs from the record (recycled pid)', async () => {
