@@ -10,7 +10,7 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { compileFault } from '../src/faults/compile.js';
 import { FaultInjector } from '../src/faults/injector.js';
 import { faultSchema, type FaultSpec } from '../src/scenario/schema.js';
-import { planTopology } from '../src/topology/topology.js';
+import { DEFAULT_STACK_OPTIONS, planTopology } from '../src/topology/topology.js';
 import { startToxiproxyServer } from '../src/toxiproxy/server.js';
 import type { BenchResult } from './run.js';
 
@@ -30,13 +30,7 @@ export async function run(): Promise<BenchResult> {
     regions: ['us-east', 'eu-west', 'ap-south'],
     primary: 'us-east',
     replication: 'sync',
-    stack: {
-      bugs: [],
-      failoverGraceMs: 2000,
-      heartbeatIntervalMs: 250,
-      routerHealthIntervalMs: 250,
-      routerUnhealthyAfter: 2,
-    },
+    stack: DEFAULT_STACK_OPTIONS,
     accounts: { count: 2, funding: 1, currency: 'USD' },
   });
   const echo = net.createServer((socket) => socket.pipe(socket));

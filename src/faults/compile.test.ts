@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
 import { faultSchema, type FaultSpec } from '../scenario/schema.js';
-import { planTopology } from '../topology/topology.js';
+import { planTopology, DEFAULT_STACK_OPTIONS } from '../topology/topology.js';
 import { compileFault } from './compile.js';
 import { CURRENT_PRIMARY_DB, disabledProxies, proxiesToEnable, toxicsOf, type FaultPlan } from './plan.js';
 
@@ -10,13 +10,7 @@ const topology = planTopology({
   regions: ['us-east', 'eu-west', 'ap-south'],
   primary: 'us-east',
   replication: 'sync',
-  stack: {
-    bugs: [],
-    failoverGraceMs: 2000,
-    heartbeatIntervalMs: 250,
-    routerHealthIntervalMs: 250,
-    routerUnhealthyAfter: 2,
-  },
+  stack: DEFAULT_STACK_OPTIONS,
   accounts: { count: 10, funding: 1000, currency: 'USD' },
 });
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import os from 'node:os';
 import { EnvironmentError, InputError } from '../errors.js';
-import { planTopology, type Topology } from '../topology/topology.js';
+import { planTopology, DEFAULT_STACK_OPTIONS, type Topology } from '../topology/topology.js';
 import type { ProcessControl } from './injector.js';
 import { faultsPath } from './store.js';
 
@@ -76,13 +76,7 @@ function bareTarget(url: string, regionsText: string | undefined): FaultTarget {
     regions,
     primary: regions[0]!,
     replication: 'sync',
-    stack: {
-      bugs: [],
-      failoverGraceMs: 2000,
-      heartbeatIntervalMs: 250,
-      routerHealthIntervalMs: 250,
-      routerUnhealthyAfter: 2,
-    },
+    stack: DEFAULT_STACK_OPTIONS,
     accounts: { count: 2, funding: 0, currency: 'USD' },
   });
   const home = process.env.CHAOSBANK_HOME || join(os.homedir(), '.chaosbank');

@@ -59,6 +59,15 @@ export interface StackOptions {
   routerUnhealthyAfter: number;
 }
 
+/** The stack options a scenario gets when it sets none (the scenario schema's defaults). */
+export const DEFAULT_STACK_OPTIONS: StackOptions = {
+  bugs: [],
+  failoverGraceMs: 2000,
+  heartbeatIntervalMs: 250,
+  routerHealthIntervalMs: 250,
+  routerUnhealthyAfter: 2,
+};
+
 export interface AccountsSpec {
   count: number;
   /** Initial balance per account, integer minor units. */
