@@ -23,8 +23,13 @@ import { createRandom } from './prng.js';
 import { ArrivalSchedule } from './schedule.js';
 import { LoadStats, summarize } from './stats.js';
 import type { LatencySummary } from './stats.js';
-import { backoffMs, PaymentWorkload } from './workload.js';
+import { warmUp } from './warm-up.js';
+import type { WarmUpResult } from './warm-up.js';
+import { accountId, backoffMs, PaymentWorkload } from './workload.js';
 import type { Operation } from './workload.js';
+
+/** Warm-up requests in flight per target: enough keep-alive connections for the first burst. */
+const WARM_UP_CONCURRENCY = 16;
 
 export interface LoadTargets {
   /** The client entry point (global router). */
@@ -90,6 +95,8 @@ export interface LoadSummary {
   latencyMs: LatencySummary;
   serviceTimeMs: LatencySummary;
   schedulingLagMs: LatencySummary;
+  /** The unrecorded reads sent before the first arrival (warm-up.ts). */
+  warmUp: WarmUpResult;
   stopped: boolean;
 }
 
@@ -161,6 +168,7 @@ export class LoadEngine {
   private schedulingDone = false;
   private timer: NodeJS.Timeout | undefined;
   private finish: (() => void) | undefined;
+  private warmedUp: Promise<WarmUpResult> | undefined;
 
   constructor(options: LoadEngineOptions) {
     this.options = options;
@@ -204,8 +212,25 @@ export class LoadEngine {
       this.regions.set(name, makePool(name, url));
   }
 
+  /**
+   * Warm the client up (warm-up.ts) before the schedule starts. `run()` does it when not done yet;
+   * call it first when something else (a fault timeline) must start together with the first arrival.
+   */
+  warmUp(): Promise<WarmUpResult> {
+    const { load, signal } = this.options;
+    this.warmedUp ??= warmUp(this.pools(), {
+      requests: load.warmUp,
+      concurrency: WARM_UP_CONCURRENCY,
+      path: `/v1/accounts/${accountId(0)}`,
+      deadlineMs: Math.min(5000, 2 * load.timeout),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    return this.warmedUp;
+  }
+
   async run(): Promise<LoadSummary> {
     const { signal } = this.options;
+    const warmUp = await this.warmUp();
     const onAbort = (): void => this.stop();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -215,7 +240,7 @@ export class LoadEngine {
       if (signal?.aborted === true) this.stop();
       else this.tick();
       await finished;
-      return this.summary();
+      return this.summary(warmUp);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       await this.closePools();
@@ -489,7 +514,7 @@ export class LoadEngine {
     else await Promise.all(this.pools().map((pool) => pool.close()));
   }
 
-  private summary(): LoadSummary {
+  private summary(warmUp: WarmUpResult): LoadSummary {
     const s = this.stats;
     const started = s.arrivals - s.dropped;
     const window = this.lastFire - this.firstFire;
@@ -516,6 +541,7 @@ export class LoadEngine {
       latencyMs: summarize(s.latency),
       serviceTimeMs: summarize(s.serviceTime),
       schedulingLagMs: summarize(s.schedulingLag),
+      warmUp,
       stopped: this.stopping,
     };
   }

@@ -113,6 +113,8 @@ export async function runLoadWithFaults(ctx: RunContext, signal: AbortSignal): P
                 );
             }
           }, EVALUATE_EVERY_MS);
+    // Faults are timed from the first arrival, so the warm-up comes before the timeline starts.
+    await engine.warmUp();
     const progress = progressFor(ctx, engine, activeFaults);
     timeline.start(Date.now());
     try {

@@ -94,6 +94,8 @@ export const loadSchema = z
       .default({ distribution: 'uniform', min: 100, max: 10_000 }),
     timeout: duration.default(2000),
     maxInFlight: z.number().int().positive().default(1000),
+    /** Balance reads per target before the first arrival, not recorded: the client's JIT and connections warm. */
+    warmUp: z.number().int().min(0).max(100_000).default(200),
     retry: retrySchema.default({ attempts: 3, backoff: 100, maxBackoff: 2000, sameKey: true }),
     mix: mixSchema.default({
       replays: 0,
