@@ -169,6 +169,8 @@ export class LoadEngine {
   private timer: NodeJS.Timeout | undefined;
   private finish: (() => void) | undefined;
   private warmedUp: Promise<WarmUpResult> | undefined;
+  /** Due arrivals wait for a setImmediate (fireQueuedArrivals) queued by a response. */
+  private fireQueued = false;
 
   constructor(options: LoadEngineOptions) {
     this.options = options;
@@ -274,8 +276,8 @@ export class LoadEngine {
       return;
     }
     // Timers fire late, never early (and in whole ms): wake up at the next arrival's ms. Responses
-    // arriving in between also fire due arrivals (fireDue from attemptEnded), which keeps the lag
-    // well under the timer granularity while traffic flows, without spinning.
+    // arriving in between also fire due arrivals (attemptEnded queues fireDue after their I/O batch),
+    // which keeps the lag well under the timer granularity while traffic flows, without spinning.
     const wait = offset - (performance.now() - this.startPerf);
     this.timer = setTimeout(this.tick, Math.max(1, Math.floor(wait)));
   };
@@ -440,12 +442,21 @@ export class LoadEngine {
     request.done(attempt);
     const perfEnd = end - wallClockBase;
     if (
+      !this.fireQueued &&
       this.timer !== undefined &&
       this.nextOffset !== undefined &&
       perfEnd - this.startPerf >= this.nextOffset
-    )
-      this.fireDue(perfEnd);
+    ) {
+      // Not at once: after every response of this I/O batch, so due arrivals go out together.
+      this.fireQueued = true;
+      setImmediate(this.fireQueuedArrivals);
+    }
   }
+
+  private fireQueuedArrivals = (): void => {
+    this.fireQueued = false;
+    if (this.timer !== undefined && !this.stopping) this.fireDue(performance.now());
+  };
 
   private toAttempt(request: AttemptRequest, end: number): Attempt {
     const { status } = request;
