@@ -140,6 +140,8 @@ export class PaymentWorkload {
 
   /** A payment completed (any documented answer): it may now be replayed or reused with a mismatch. */
   completed(key: string, payload: PaymentPayload): void {
+    // Kept only when something reuses them: each entry lives seconds, so the GC would promote it.
+    if (this.spec.mix.replays === 0 && this.spec.mix.mismatches === 0) return;
     const entry = { key, payload };
     if (this.completedRing.length < COMPLETED_RING) this.completedRing.push(entry);
     else this.completedRing[this.completedNext] = entry;
