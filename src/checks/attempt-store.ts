@@ -3,7 +3,19 @@
  * checkers can walk "every attempt of key k" without holding a million Attempt objects.
  */
 import type { Attempt, AttemptKind, Outcome } from '../load/attempt.js';
-import { Interner, KeyInterner, f64, fnv1a, i32, u16, u32, u8 } from './compact.js';
+import {
+  Interner,
+  KeyInterner,
+  LastValueId,
+  f64,
+  fnv1a,
+  fnv1aNumber,
+  fnv1aStep,
+  i32,
+  u16,
+  u32,
+  u8,
+} from './compact.js';
 
 export const KINDS: readonly AttemptKind[] = ['first', 'retry', 'replay', 'concurrent', 'mismatch', 'read'];
 export const KIND = { first: 0, retry: 1, replay: 2, concurrent: 3, mismatch: 4, read: 5 } as const;
@@ -39,9 +51,15 @@ export class KeyTable {
   }
 }
 
-/** The identity of a payload: equal payloads, equal ids (0 is reserved for "no payload"). */
+/**
+ * The identity of a payload: equal payloads, equal ids (0 is reserved for "no payload"). It is the
+ * FNV-1a of `${from}\0${to}\0${amount}\0${currency}`, hashed piece by piece.
+ */
 export function payloadIdentity(from: string, to: string, amount: number, currency: string): number {
-  return fnv1a(`${from}\u0000${to}\u0000${amount}\u0000${currency}`) || 1;
+  let hash = fnv1aStep(fnv1a(from), 0);
+  hash = fnv1aStep(fnv1a(to, hash), 0);
+  hash = fnv1aStep(fnv1aNumber(amount, hash), 0);
+  return fnv1a(currency, hash) || 1;
 }
 
 export class AttemptStore {
@@ -94,12 +112,22 @@ export class AttemptStore {
     this.nextSameKey,
   ];
 
+  private readonly targetIds: LastValueId;
+  private readonly errorIds: LastValueId;
+  private readonly servedByIds: LastValueId;
+  private readonly currencyIds: LastValueId;
+
   constructor(
     readonly keyTable: KeyTable,
     /** Regions, targets, error codes, currencies. */
     readonly names: Interner,
     readonly accounts: Interner,
-  ) {}
+  ) {
+    this.targetIds = new LastValueId(names);
+    this.errorIds = new LastValueId(names);
+    this.servedByIds = new LastValueId(names);
+    this.currencyIds = new LastValueId(names);
+  }
 
   add(a: Attempt): number {
     const i = this.count++;
@@ -111,12 +139,12 @@ export class AttemptStore {
     this.kind.data[i] = KIND[a.kind] ?? KIND.first;
     this.outcome.data[i] = OUTCOME[a.outcome] ?? OUTCOME.info;
     this.status.data[i] = a.status;
-    this.target.data[i] = this.names.id(a.target);
+    this.target.data[i] = this.targetIds.id(a.target);
     this.intendedStart.data[i] = a.intendedStart;
     this.start.data[i] = a.start;
     this.end.data[i] = a.end;
-    if (a.error !== undefined) this.error.data[i] = this.names.id(a.error);
-    if (a.servedBy !== undefined) this.servedBy.data[i] = this.names.id(a.servedBy);
+    if (a.error !== undefined) this.error.data[i] = this.errorIds.id(a.error);
+    if (a.servedBy !== undefined) this.servedBy.data[i] = this.servedByIds.id(a.servedBy);
     if (a.epoch !== undefined) this.epoch.data[i] = a.epoch;
     if (a.bodyHash !== undefined) this.bodyHash.data[i] = fnv1a(a.bodyHash) || 1;
     if (a.account !== undefined) this.account.data[i] = this.accounts.id(a.account);
@@ -126,7 +154,7 @@ export class AttemptStore {
       this.from.data[i] = this.accounts.id(p.from);
       this.to.data[i] = this.accounts.id(p.to);
       this.amount.data[i] = p.amount;
-      this.currency.data[i] = this.names.id(p.currency);
+      this.currency.data[i] = this.currencyIds.id(p.currency);
       this.payloadId.data[i] = payloadIdentity(p.from, p.to, p.amount, p.currency);
     } else if (a.payloadHash !== undefined) {
       this.payloadId.data[i] = fnv1a(a.payloadHash) || 1;

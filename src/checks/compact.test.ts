@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyInterner } from './compact.js';
+import { payloadIdentity } from './attempt-store.js';
+import { KeyInterner, fnv1a, fnv1aNumber } from './compact.js';
 import { parseTransactionBytes } from './ledger-line-parser.js';
 
 describe('KeyInterner', () => {
@@ -65,5 +66,48 @@ describe('parseTransactionBytes', () => {
     expect(parse(pg.replace('-5', '- 5'))).toBeUndefined();
     expect(parse(pg.replace('-5', '"-5"'))).toBeUndefined();
     expect(parse(`${pg}}`)).toBeUndefined();
+  });
+});
+
+describe('fnv1a pieces', () => {
+  it('fnv1aNumber is fnv1a of String(value), for any number', () => {
+    const value = fc.oneof(
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.double(),
+      fc.constantFrom(
+        0,
+        -0,
+        Number.MAX_SAFE_INTEGER,
+        -Number.MAX_SAFE_INTEGER,
+        2 ** 53,
+        1e21,
+        0.1,
+        Number.NaN,
+      ),
+    );
+    fc.assert(
+      fc.property(value, fc.nat(), (v, seed) => {
+        expect(fnv1aNumber(v, seed)).toBe(fnv1a(String(v), seed));
+        expect(fnv1aNumber(v)).toBe(fnv1a(String(v)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('payloadIdentity is the FNV-1a of the fields joined by NUL', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.oneof(fc.integer(), fc.double()),
+        fc.string(),
+        (from, to, amount, currency) => {
+          const joined = fnv1a(`${from}\u0000${to}\u0000${amount}\u0000${currency}`) || 1;
+          expect(payloadIdentity(from, to, amount, currency)).toBe(joined);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });

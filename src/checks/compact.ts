@@ -32,6 +32,21 @@ export class Interner {
   }
 }
 
+/** An Interner through the last value asked for: a field that repeats line after line skips the Map. */
+export class LastValueId {
+  private last: string | undefined = undefined;
+  private lastId = -1;
+  constructor(private readonly interner: Interner) {}
+
+  id(value: string): number {
+    if (value !== this.last) {
+      this.lastId = this.interner.id(value);
+      this.last = value;
+    }
+    return this.lastId;
+  }
+}
+
 type TypedArray = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 type TypedArrayConstructor<T extends TypedArray> = new (length: number) => T;
 
@@ -130,6 +145,29 @@ export function fnv1a(text: string, seed = 0x811c9dc5): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+/** One more UTF-16 code unit into an FNV-1a hash. */
+export function fnv1aStep(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193) >>> 0;
+}
+
+const digits = new Uint8Array(16);
+
+/** fnv1a(String(value), seed), without making the string when the value is a safe integer. */
+export function fnv1aNumber(value: number, seed = 0x811c9dc5): number {
+  if (!Number.isSafeInteger(value)) return fnv1a(String(value), seed);
+  let hash = seed;
+  if (value < 0) hash = fnv1aStep(hash, 0x2d); // '-'
+  // digits least significant first, then hashed most significant first
+  let rest = Math.abs(value);
+  let count = 0;
+  do {
+    digits[count++] = rest % 10;
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  while (count > 0) hash = fnv1aStep(hash, 0x30 + digits[--count]!);
+  return hash;
 }
 
 export const iso = (ms: number): string | null => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);

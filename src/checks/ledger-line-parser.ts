@@ -4,8 +4,12 @@
  * "amount":..,"currency":..},...]}` with any JSON whitespace between tokens (PostgreSQL renders
  * `"k" : v, ...`). Strings with escapes, other key orders, extra fields, or anything malformed return
  * undefined: the caller then uses JSON.parse and the shape check, which also word the errors.
- * Strings are fresh copies of their bytes, never slices of the line, so they keep nothing else alive.
+ * Strings are fresh copies of their bytes, never slices of the line, so they keep nothing else alive;
+ * accounts and currencies, which repeat on every line, come from a bounded cache (one string per
+ * account rather than one per entry), and amounts are read from the bytes without a string.
  */
+import { ByteStringCache } from '../load/byte-string-cache.js';
+import { decimalFromBytes, isPlainJsonNumber } from '../load/decimal-bytes.js';
 import type { ExportedEntry, ExportedTransaction } from './ledger-export.js';
 
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
@@ -25,6 +29,11 @@ const NULL = bytesOf('null');
 
 /** A cursor over one line; every method returns false / undefined when the next token is not the expected one. */
 class Cursor {
+  /** The bytes of the last string read (without the quotes), and whether they are all ASCII. */
+  private from = 0;
+  private to = 0;
+  private ascii = true;
+
   constructor(
     readonly bytes: Buffer,
     public p: number,
@@ -61,22 +70,38 @@ class Cursor {
     return this.literal(name) && this.char(0x3a);
   }
 
-  string(): string | undefined {
-    if (this.peek() !== QUOTE) return undefined;
+  /** Reads a plain string into from/to/ascii and moves past it; false when the next token is not one. */
+  private stringBytes(): boolean {
+    if (this.peek() !== QUOTE) return false;
     const b = this.bytes;
     const from = ++this.p;
     let high = 0;
     for (let i = from; i < this.end; i++) {
       const c = b[i]!;
       if (c === QUOTE) {
+        this.from = from;
+        this.to = i;
+        this.ascii = high === 0;
         this.p = i + 1;
-        return b.toString(high === 0 ? 'latin1' : 'utf8', from, i);
+        return true;
       }
       // escapes and control characters are left to JSON.parse
-      if (c === 0x5c || c < 0x20) return undefined;
+      if (c === 0x5c || c < 0x20) return false;
       high |= c & 0x80;
     }
-    return undefined;
+    return false;
+  }
+
+  /** A string that is different on every line. */
+  string(): string | undefined {
+    if (!this.stringBytes()) return undefined;
+    return this.bytes.toString(this.ascii ? 'latin1' : 'utf8', this.from, this.to);
+  }
+
+  /** A string that repeats from line to line (accounts, currencies, times): from a cache. */
+  cachedString(cache: ByteStringCache): string | undefined {
+    if (!this.stringBytes()) return undefined;
+    return cache.get(this.bytes, this.from, this.to);
   }
 
   number(): number | undefined {
@@ -89,6 +114,13 @@ class Cursor {
       if (!((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45))
         break;
     }
+    if (isPlainJsonNumber(b, from, i)) {
+      const value = decimalFromBytes(b, from, i);
+      if (!Number.isNaN(value)) {
+        this.p = i;
+        return value;
+      }
+    }
     const text = b.toString('latin1', from, i);
     if (!JSON_NUMBER.test(text)) return undefined;
     this.p = i;
@@ -96,41 +128,55 @@ class Cursor {
   }
 }
 
+/** Parses transaction lines; keeps the string cache between lines (one parser per export read). */
+export class TransactionLineParser {
+  private readonly strings = new ByteStringCache();
+  /** One slot: consecutive transactions often share their creation time (same ms, same `now()`). */
+  private readonly lastCreatedAt = new ByteStringCache(1, 64);
+
+  parse(bytes: Buffer, start: number, end: number): ExportedTransaction | undefined {
+    const c = new Cursor(bytes, start, end);
+    if (!c.char(0x7b) || !c.field(TYPE) || !c.literal(TRANSACTION) || !c.char(0x2c)) return undefined;
+    if (!c.field(ID)) return undefined;
+    const id = c.string();
+    if (id === undefined || !c.char(0x2c) || !c.field(KEY)) return undefined;
+    let key: string | null;
+    if (c.literal(NULL)) key = null;
+    else {
+      const text = c.string();
+      if (text === undefined) return undefined;
+      key = text;
+    }
+    if (!c.char(0x2c) || !c.field(CREATED_AT)) return undefined;
+    const createdAt = c.cachedString(this.lastCreatedAt);
+    if (createdAt === undefined || !c.char(0x2c) || !c.field(ENTRIES) || !c.char(0x5b)) return undefined;
+    const entries: ExportedEntry[] = [];
+    if (!c.char(0x5d)) {
+      for (;;) {
+        if (!c.char(0x7b) || !c.field(ACCOUNT)) return undefined;
+        const account = c.cachedString(this.strings);
+        if (account === undefined || !c.char(0x2c) || !c.field(AMOUNT)) return undefined;
+        const amount = c.number();
+        if (amount === undefined || !c.char(0x2c) || !c.field(CURRENCY)) return undefined;
+        const currency = c.cachedString(this.strings);
+        if (currency === undefined || !c.char(0x7d)) return undefined;
+        entries.push({ account, amount, currency });
+        if (c.char(0x5d)) break;
+        if (!c.char(0x2c)) return undefined;
+      }
+    }
+    if (!c.char(0x7d) || c.peek() !== -1) return undefined;
+    return { type: 'transaction', id, idempotency_key: key, created_at: createdAt, entries };
+  }
+}
+
+const shared = new TransactionLineParser();
+
+/** One transaction line's bytes [start, end) -> the transaction, or undefined (see above). */
 export function parseTransactionBytes(
   bytes: Buffer,
   start: number,
   end: number,
 ): ExportedTransaction | undefined {
-  const c = new Cursor(bytes, start, end);
-  if (!c.char(0x7b) || !c.field(TYPE) || !c.literal(TRANSACTION) || !c.char(0x2c)) return undefined;
-  if (!c.field(ID)) return undefined;
-  const id = c.string();
-  if (id === undefined || !c.char(0x2c) || !c.field(KEY)) return undefined;
-  let key: string | null;
-  if (c.literal(NULL)) key = null;
-  else {
-    const text = c.string();
-    if (text === undefined) return undefined;
-    key = text;
-  }
-  if (!c.char(0x2c) || !c.field(CREATED_AT)) return undefined;
-  const createdAt = c.string();
-  if (createdAt === undefined || !c.char(0x2c) || !c.field(ENTRIES) || !c.char(0x5b)) return undefined;
-  const entries: ExportedEntry[] = [];
-  if (!c.char(0x5d)) {
-    for (;;) {
-      if (!c.char(0x7b) || !c.field(ACCOUNT)) return undefined;
-      const account = c.string();
-      if (account === undefined || !c.char(0x2c) || !c.field(AMOUNT)) return undefined;
-      const amount = c.number();
-      if (amount === undefined || !c.char(0x2c) || !c.field(CURRENCY)) return undefined;
-      const currency = c.string();
-      if (currency === undefined || !c.char(0x7d)) return undefined;
-      entries.push({ account, amount, currency });
-      if (c.char(0x5d)) break;
-      if (!c.char(0x2c)) return undefined;
-    }
-  }
-  if (!c.char(0x7d) || c.peek() !== -1) return undefined;
-  return { type: 'transaction', id, idempotency_key: key, created_at: createdAt, entries };
+  return shared.parse(bytes, start, end);
 }

@@ -41,6 +41,9 @@ export class RegionLedger {
   readonly unbalancedFirst: { tx: number; sums: Record<string, number> }[] = [];
   private index: Map<string, number> | undefined;
   private capacity = 0;
+  /** Consecutive transactions often share their creation time: parse it once. */
+  private lastCreatedAt = '';
+  private lastCreatedAtMs = Number.NaN;
 
   constructor(
     readonly region: string,
@@ -87,7 +90,11 @@ export class RegionLedger {
         c.ensure(this.capacity - 1);
       }
     }
-    this.txCreatedAt.data[i] = Date.parse(tx.created_at);
+    if (tx.created_at !== this.lastCreatedAt) {
+      this.lastCreatedAt = tx.created_at;
+      this.lastCreatedAtMs = Date.parse(tx.created_at);
+    }
+    this.txCreatedAt.data[i] = this.lastCreatedAtMs;
     if (tx.idempotency_key !== null) {
       const table = this.keyTable;
       const k = table.keys.id(tx.idempotency_key);
@@ -135,8 +142,9 @@ export class RegionLedger {
   }
 
   private addToAccount(account: number, amount: number): void {
-    this.entrySumsById.ensure(account);
-    this.entrySumsById.data[account]! += amount;
+    const sums = this.entrySumsById;
+    if (account >= sums.data.length) sums.ensure(account);
+    sums.data[account]! += amount;
   }
 
   /** Σ of the entries of an account, recomputed from the transactions. */

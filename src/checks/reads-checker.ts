@@ -9,13 +9,18 @@ import { KIND, OUTCOME } from './attempt-store.js';
 import type { CheckContext } from './check-context.js';
 import { attemptEvidence } from './evidence.js';
 import { KeyClass } from './key-facts.js';
+import { sortOrder } from './sort-order.js';
 
-/** Per account, every payment effect that may ever be visible to a read, as parallel arrays. */
+/**
+ * Every payment effect that may ever be visible to a read of an account, grouped by account: the
+ * effects of account a are at [offset[a], offset[a + 1]) of the three columns, in key order.
+ */
 interface Effects {
-  firstStart: number[];
+  offset: Int32Array;
+  firstStart: Float64Array;
   /** When the effect became mandatory for readers: ack time if applied, +Infinity otherwise. */
-  mustFrom: number[];
-  delta: number[];
+  mustFrom: Float64Array;
+  delta: Float64Array;
 }
 
 interface AccountIndex {
@@ -36,9 +41,15 @@ export function checkReads(ctx: CheckContext): void {
     }
   }
   if (reads.length === 0) return;
-  const read = new Set(reads.map((r) => s.account.data[r]!));
+  const read = new Uint8Array(ctx.accounts.size);
+  for (const r of reads) read[s.account.data[r]!] = 1;
+  const effects = collectEffects(ctx, read);
   const indexes = new Map<number, AccountIndex>();
-  for (const [account, effects] of collectEffects(ctx, read)) indexes.set(account, buildIndex(effects));
+  for (let account = 0; account < read.length; account++) {
+    const from = effects.offset[account]!;
+    const to = effects.offset[account + 1]!;
+    if (to > from) indexes.set(account, buildIndex(effects, from, to));
+  }
   const funding = ctx.expectations.accounts.funding;
   for (const r of reads) {
     const account = s.account.data[r]!;
@@ -67,18 +78,11 @@ export function checkReads(ctx: CheckContext): void {
   }
 }
 
-/** Per read account: every payment that may ever be visible, with when it was sent and when it became mandatory. */
-function collectEffects(ctx: CheckContext, read: Set<number>): Map<number, Effects> {
+type Visit = (account: number, firstStart: number, mustFrom: number, delta: number) => void;
+
+/** Every payment that may ever be visible, with when it was sent and when it became mandatory. */
+function forEachEffect(ctx: CheckContext, visit: Visit): void {
   const { facts, keys, authority, attempts: s } = ctx;
-  const out = new Map<number, Effects>();
-  const push = (account: number, firstStart: number, mustFrom: number, delta: number): void => {
-    if (!read.has(account)) return;
-    let e = out.get(account);
-    if (!e) out.set(account, (e = { firstStart: [], mustFrom: [], delta: [] }));
-    e.firstStart.push(firstStart);
-    e.mustFrom.push(mustFrom);
-    e.delta.push(delta);
-  };
   for (let k = 0; k < keys.keys.size; k++) {
     const cls = facts.cls[k]!;
     const firstStart = cls === KeyClass.none ? Number.NEGATIVE_INFINITY : facts.firstStart[k]!;
@@ -88,11 +92,11 @@ function collectEffects(ctx: CheckContext, read: Set<number>): Map<number, Effec
       const mustFrom = cls === KeyClass.acked && n === 0 ? facts.ackEnd[k]! : Number.POSITIVE_INFINITY;
       const irregular = authority.irregularEntries.get(tx);
       if (irregular) {
-        for (const d of irregular) push(ctx.accounts.id(d.account), firstStart, mustFrom, d.amount);
+        for (const d of irregular) visit(ctx.accounts.id(d.account), firstStart, mustFrom, d.amount);
       } else {
         const amount = authority.txAmount.get(tx);
-        push(authority.txFrom.get(tx), firstStart, mustFrom, -amount);
-        push(authority.txTo.get(tx), firstStart, mustFrom, amount);
+        visit(authority.txFrom.get(tx), firstStart, mustFrom, -amount);
+        visit(authority.txTo.get(tx), firstStart, mustFrom, amount);
       }
     }
     if (n === 0 && cls === KeyClass.acked) {
@@ -100,23 +104,45 @@ function collectEffects(ctx: CheckContext, read: Set<number>): Map<number, Effec
       const i = facts.ackAttempt[k]!;
       if (s.from.get(i) < 0) continue;
       const amount = s.amount.get(i);
-      push(s.from.get(i), firstStart, Number.POSITIVE_INFINITY, -amount);
-      push(s.to.get(i), firstStart, Number.POSITIVE_INFINITY, amount);
+      visit(s.from.get(i), firstStart, Number.POSITIVE_INFINITY, -amount);
+      visit(s.to.get(i), firstStart, Number.POSITIVE_INFINITY, amount);
     }
   }
-  return out;
 }
 
-function buildIndex(e: Effects): AccountIndex {
-  const n = e.delta.length;
-  const order = (times: number[]): Uint32Array => {
-    const idx = new Uint32Array(n);
-    for (let i = 0; i < n; i++) idx[i] = i;
-    // mostly sorted already (keys arrive in time order), which the sort exploits
-    return idx.sort((x, y) => times[x]! - times[y]! || x - y);
+/** The effects on the accounts read (`read[account] === 1`): counted in one pass, stored in the next. */
+function collectEffects(ctx: CheckContext, read: Uint8Array): Effects {
+  const accounts = read.length;
+  const offset = new Int32Array(accounts + 1);
+  const isRead = (account: number): boolean => account >= 0 && account < accounts && read[account] === 1;
+  forEachEffect(ctx, (account) => {
+    if (isRead(account)) offset[account + 1]!++;
+  });
+  for (let a = 0; a < accounts; a++) offset[a + 1]! += offset[a]!;
+  const total = offset[accounts]!;
+  const effects: Effects = {
+    offset,
+    firstStart: new Float64Array(total),
+    mustFrom: new Float64Array(total),
+    delta: new Float64Array(total),
   };
-  const byMust = order(e.mustFrom);
-  const byStart = order(e.firstStart);
+  const next = offset.slice(0, accounts);
+  forEachEffect(ctx, (account, firstStart, mustFrom, delta) => {
+    if (!isRead(account)) return;
+    const at = next[account]!++;
+    effects.firstStart[at] = firstStart;
+    effects.mustFrom[at] = mustFrom;
+    effects.delta[at] = delta;
+  });
+  return effects;
+}
+
+/** One account's effects [from, to), ordered by when they became mandatory and by when they were sent. */
+function buildIndex(e: Effects, from: number, to: number): AccountIndex {
+  const n = to - from;
+  // equal times keep key order, as the effects were collected
+  const byMust = sortOrder(e.mustFrom, from, to);
+  const byStart = sortOrder(e.firstStart, from, to);
   const index: AccountIndex = {
     byMust: {
       t: new Float64Array(n),
@@ -127,13 +153,13 @@ function buildIndex(e: Effects): AccountIndex {
     byStart: { t: new Float64Array(n), neg: new Float64Array(n + 1), pos: new Float64Array(n + 1) },
   };
   for (let i = 0; i < n; i++) {
-    const m = byMust[i]!;
+    const m = from + byMust[i]!;
     const dm = e.delta[m]!;
     index.byMust.t[i] = e.mustFrom[m]!;
     index.byMust.delta[i + 1] = index.byMust.delta[i]! + dm;
     index.byMust.neg[i + 1] = index.byMust.neg[i]! + Math.min(0, dm);
     index.byMust.pos[i + 1] = index.byMust.pos[i]! + Math.max(0, dm);
-    const st = byStart[i]!;
+    const st = from + byStart[i]!;
     const ds = e.delta[st]!;
     index.byStart.t[i] = e.firstStart[st]!;
     index.byStart.neg[i + 1] = index.byStart.neg[i]! + Math.min(0, ds);

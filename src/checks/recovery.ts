@@ -7,6 +7,7 @@
  */
 import type { StackEvent } from '../topology/events.js';
 import { OUTCOME, type AttemptStore } from './attempt-store.js';
+import type { Interner } from './compact.js';
 import { clientCausedStatuses, type CheckExpectations } from './expectations.js';
 import type { RecoveryResult, WindowStat } from './verdict.js';
 
@@ -72,6 +73,10 @@ export function measureLoad(store: AttemptStore, events: StackEvent[], ex: Check
     });
   }
   const clientCaused = clientCausedStatuses(ex.statuses);
+  // attempts per (window, serving region id), and the first of them: byRegion is built at the end
+  const names = store.names.size;
+  const servedCount = new Int32Array(count * names);
+  const firstServed = new Int32Array(count * names);
   const latency = new Float64Array(n);
   const perWindow = new Int32Array(count + 1);
   let ok = 0;
@@ -91,10 +96,11 @@ export function measureLoad(store: AttemptStore, events: StackEvent[], ex: Check
     }
     const served = store.servedBy.data[i]!;
     if (served >= 0) {
-      const region = store.names.value(served);
-      win.byRegion[region] = (win.byRegion[region] ?? 0) + 1;
+      const at = x * names + served;
+      if (servedCount[at]!++ === 0) firstServed[at] = i;
     }
   }
+  fillByRegion(windows, servedCount, firstServed, store.names);
   // per-window p99: bucket latencies by window (counting sort), then sort each bucket
   for (let x = 0; x < count; x++) perWindow[x + 1]! += perWindow[x]!;
   const offsets = perWindow.slice();
@@ -121,6 +127,18 @@ export function measureLoad(store: AttemptStore, events: StackEvent[], ex: Check
     attempts: n,
   };
   return withRecovery(figures, windows, events, ex);
+}
+
+/** Each window's byRegion, its regions in the order they first served the window (as counted one by one). */
+function fillByRegion(windows: WindowStat[], count: Int32Array, first: Int32Array, names: Interner): void {
+  const regions = names.size;
+  for (let x = 0; x < windows.length; x++) {
+    const served: number[] = [];
+    for (let r = 0; r < regions; r++) if (count[x * regions + r]! > 0) served.push(r);
+    served.sort((a, b) => first[x * regions + a]! - first[x * regions + b]!);
+    const byRegion = windows[x]!.byRegion;
+    for (const r of served) byRegion[names.value(r)] = count[x * regions + r]!;
+  }
 }
 
 function withRecovery(

@@ -213,58 +213,75 @@ function stringRecord(value: unknown): Record<string, string> {
   return out;
 }
 
-function optionalNumber(text: string | undefined): number | undefined {
-  if (text === undefined || text === '') return undefined;
+/** A numeric tag or metadata value; NaN stands for "none" (absent, empty or not a finite number). */
+export function numberOf(text: string): number {
+  if (text === '') return Number.NaN;
   const n = Number(text);
-  return Number.isFinite(n) ? n : undefined;
+  return Number.isFinite(n) ? n : Number.NaN;
 }
 
-/** The tags and metadata values an Attempt is built from (tag and metadata names do not overlap). */
-class PointFields {
+export function kindOf(text: string): AttemptKind | undefined {
+  return KINDS.has(text) ? (text as AttemptKind) : undefined;
+}
+
+export function outcomeOf(text: string): Outcome | undefined {
+  return OUTCOMES.has(text) ? (text as Outcome) : undefined;
+}
+
+/**
+ * The tags and metadata values an Attempt is built from (tag and metadata names do not overlap),
+ * already typed: numbers are NaN when absent or not numeric, kind and outcome undefined when absent
+ * or not one we know. decodeLine fills it from strings, the fast path (own-line-decoder.ts) from bytes.
+ */
+export class PointFields {
   // tags
-  status: string | undefined = undefined;
-  method: string | undefined = undefined;
-  kind: string | undefined = undefined;
+  status = Number.NaN;
+  /** `method` is GET (or absent): decides the kind when the `kind` tag does not. */
+  methodIsGet = true;
+  kind: AttemptKind | undefined = undefined;
   target: string | undefined = undefined;
   region: string | undefined = undefined;
-  error_code: string | undefined = undefined;
+  errorCode: string | undefined = undefined;
   // metadata
-  seq: string | undefined = undefined;
-  intended_ms: string | undefined = undefined;
-  start_ms: string | undefined = undefined;
-  end_ms: string | undefined = undefined;
-  outcome: string | undefined = undefined;
+  seq = Number.NaN;
+  intendedMs = Number.NaN;
+  startMs = Number.NaN;
+  endMs = Number.NaN;
+  outcome: Outcome | undefined = undefined;
   key: string | undefined = undefined;
-  payload_hash: string | undefined = undefined;
+  payloadHash: string | undefined = undefined;
   from: string | undefined = undefined;
   to: string | undefined = undefined;
-  amount: string | undefined = undefined;
+  amount = Number.NaN;
   currency: string | undefined = undefined;
   account: string | undefined = undefined;
   error: string | undefined = undefined;
-  payment_id: string | undefined = undefined;
-  epoch: string | undefined = undefined;
-  body_hash: string | undefined = undefined;
-  balance: string | undefined = undefined;
+  paymentId: string | undefined = undefined;
+  epoch = Number.NaN;
+  bodyHash: string | undefined = undefined;
+  balance = Number.NaN;
 
   reset(): void {
-    this.status = this.method = this.kind = this.target = this.region = this.error_code = undefined;
-    this.seq = this.intended_ms = this.start_ms = this.end_ms = this.outcome = this.key = undefined;
-    this.payload_hash = this.from = this.to = this.amount = this.currency = this.account = undefined;
-    this.error = this.payment_id = this.epoch = this.body_hash = this.balance = undefined;
+    this.status = this.seq = this.intendedMs = this.startMs = this.endMs = Number.NaN;
+    this.amount = this.epoch = this.balance = Number.NaN;
+    this.methodIsGet = true;
+    this.kind = this.outcome = undefined;
+    this.target = this.region = this.errorCode = this.key = this.payloadHash = undefined;
+    this.from = this.to = this.currency = this.account = this.error = undefined;
+    this.paymentId = this.bodyHash = undefined;
   }
 
-  /** Keep a tag we read; false for tags we do not use (ignored, as by decodeLine). */
+  /** Keep a tag we read; tags we do not use are ignored. */
   setTag(name: string, value: string): void {
     switch (name) {
       case 'status':
-        this.status = value;
+        this.status = numberOf(value);
         break;
       case 'method':
-        this.method = value;
+        this.methodIsGet = value === 'GET';
         break;
       case 'kind':
-        this.kind = value;
+        this.kind = kindOf(value);
         break;
       case 'target':
         this.target = value;
@@ -273,7 +290,7 @@ class PointFields {
         this.region = value;
         break;
       case 'error_code':
-        this.error_code = value;
+        this.errorCode = value;
         break;
     }
   }
@@ -281,25 +298,25 @@ class PointFields {
   setMeta(name: string, value: string): void {
     switch (name) {
       case 'seq':
-        this.seq = value;
+        this.seq = numberOf(value);
         break;
       case 'intended_ms':
-        this.intended_ms = value;
+        this.intendedMs = numberOf(value);
         break;
       case 'start_ms':
-        this.start_ms = value;
+        this.startMs = numberOf(value);
         break;
       case 'end_ms':
-        this.end_ms = value;
+        this.endMs = numberOf(value);
         break;
       case 'outcome':
-        this.outcome = value;
+        this.outcome = outcomeOf(value);
         break;
       case 'key':
         this.key = value;
         break;
       case 'payload_hash':
-        this.payload_hash = value;
+        this.payloadHash = value;
         break;
       case 'from':
         this.from = value;
@@ -308,7 +325,7 @@ class PointFields {
         this.to = value;
         break;
       case 'amount':
-        this.amount = value;
+        this.amount = numberOf(value);
         break;
       case 'currency':
         this.currency = value;
@@ -320,16 +337,16 @@ class PointFields {
         this.error = value;
         break;
       case 'payment_id':
-        this.payment_id = value;
+        this.paymentId = value;
         break;
       case 'epoch':
-        this.epoch = value;
+        this.epoch = numberOf(value);
         break;
       case 'body_hash':
-        this.body_hash = value;
+        this.bodyHash = value;
         break;
       case 'balance':
-        this.balance = value;
+        this.balance = numberOf(value);
         break;
     }
   }
@@ -360,32 +377,23 @@ export function decodeLine(
   return attemptFrom(time, data.value, fields, fallbackSeq, expected);
 }
 
-function attemptFrom(
+/** The Attempt of one http_req_duration point: `time` and `value` from `data`, the rest from tags and metadata. */
+export function attemptFrom(
   time: number,
   value: number,
   f: PointFields,
   fallbackSeq: number,
   expected: ExpectedStatuses,
 ): Attempt {
-  const status = optionalNumber(f.status) ?? 0;
-  const end = optionalNumber(f.end_ms) ?? time;
-  const start = optionalNumber(f.start_ms) ?? end - value;
-  const intendedStart = optionalNumber(f.intended_ms) ?? start;
-  const method = f.method ?? 'GET';
-  const kindTag = f.kind;
-  const kind: AttemptKind =
-    kindTag !== undefined && KINDS.has(kindTag)
-      ? (kindTag as AttemptKind)
-      : method === 'GET'
-        ? 'read'
-        : 'first';
-  const outcome: Outcome =
-    f.outcome !== undefined && OUTCOMES.has(f.outcome)
-      ? (f.outcome as Outcome)
-      : classifyStatus(status, expected);
+  const status = Number.isNaN(f.status) ? 0 : f.status;
+  const end = Number.isNaN(f.endMs) ? time : f.endMs;
+  const start = Number.isNaN(f.startMs) ? end - value : f.startMs;
+  const intendedStart = Number.isNaN(f.intendedMs) ? start : f.intendedMs;
+  const kind: AttemptKind = f.kind ?? (f.methodIsGet ? 'read' : 'first');
+  const outcome: Outcome = f.outcome ?? classifyStatus(status, expected);
 
   const attempt: Attempt = {
-    seq: optionalNumber(f.seq) ?? fallbackSeq,
+    seq: Number.isNaN(f.seq) ? fallbackSeq : f.seq,
     kind,
     target: f.target ?? 'router',
     intendedStart,
@@ -395,166 +403,18 @@ function attemptFrom(
     outcome,
   };
   if (f.key !== undefined) attempt.key = f.key;
-  if (f.payload_hash !== undefined) attempt.payloadHash = f.payload_hash;
-  const amount = optionalNumber(f.amount);
-  if (f.from !== undefined && f.to !== undefined && amount !== undefined && f.currency !== undefined)
-    attempt.payload = { from: f.from, to: f.to, amount, currency: f.currency };
+  if (f.payloadHash !== undefined) attempt.payloadHash = f.payloadHash;
+  if (f.from !== undefined && f.to !== undefined && !Number.isNaN(f.amount) && f.currency !== undefined)
+    attempt.payload = { from: f.from, to: f.to, amount: f.amount, currency: f.currency };
   if (f.account !== undefined) attempt.account = f.account;
   if (status === 0) {
-    const code = f.error_code;
+    const code = f.errorCode;
     attempt.error = f.error ?? (code !== undefined ? (ERROR_NAMES[code] ?? `k6_${code}`) : 'unknown');
   }
-  if (f.payment_id !== undefined) attempt.paymentId = f.payment_id;
+  if (f.paymentId !== undefined) attempt.paymentId = f.paymentId;
   if (f.region !== undefined) attempt.servedBy = f.region;
-  const epoch = optionalNumber(f.epoch);
-  if (epoch !== undefined) attempt.epoch = epoch;
-  if (f.body_hash !== undefined) attempt.bodyHash = f.body_hash;
-  const balance = optionalNumber(f.balance);
-  if (balance !== undefined) attempt.balance = balance;
+  if (!Number.isNaN(f.epoch)) attempt.epoch = f.epoch;
+  if (f.bodyHash !== undefined) attempt.bodyHash = f.bodyHash;
+  if (!Number.isNaN(f.balance)) attempt.balance = f.balance;
   return attempt;
-}
-
-// ---- decode, fast path ---------------------------------------------------------------------------
-
-/** Not the shape `encodeAttempt` writes: read the line with JSON.parse + decodeLine instead. */
-export const NOT_OURS = null;
-
-const POINT_PREFIX = Buffer.from('{"type":"Point","metric":"http_req_duration","data":{"time":"', 'latin1');
-const VALUE_FIELD = Buffer.from('","value":', 'latin1');
-const TAGS_FIELD = Buffer.from('"tags":{', 'latin1');
-const METADATA_FIELD = Buffer.from(',"metadata":{', 'latin1');
-const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-const TAG_NAMES = ['status', 'method', 'kind', 'target', 'region', 'error_code'];
-const META_NAMES = [
-  'seq',
-  'intended_ms',
-  'start_ms',
-  'end_ms',
-  'outcome',
-  'key',
-  'payload_hash',
-  'from',
-  'to',
-  'amount',
-  'currency',
-  'account',
-  'error',
-  'payment_id',
-  'epoch',
-  'body_hash',
-  'balance',
-];
-/** Known field names by byte length, so a name is matched without making a string of it. */
-function byLength(names: string[]): { name: string; bytes: Buffer }[][] {
-  const out: { name: string; bytes: Buffer }[][] = [];
-  for (const name of names) (out[name.length] ??= []).push({ name, bytes: Buffer.from(name, 'latin1') });
-  return out;
-}
-const TAGS_BY_LENGTH = byLength(TAG_NAMES);
-const META_BY_LENGTH = byLength(META_NAMES);
-
-const reusedFields = new PointFields();
-
-function matchesAt(bytes: Uint8Array, at: number, end: number, pattern: Uint8Array): boolean {
-  if (at + pattern.length > end) return false;
-  for (let i = 0; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false;
-  return true;
-}
-
-/** A fresh string of bytes [from, to): never a slice of a larger string, so it retains nothing else. */
-function text(bytes: Buffer, from: number, to: number, ascii: boolean): string {
-  return bytes.toString(ascii ? 'latin1' : 'utf8', from, to);
-}
-
-/** Index of the closing quote of a string starting at `from`, or -1 (escape, end of line); bit 31 set: non-ASCII. */
-function stringEnd(bytes: Uint8Array, from: number, end: number): number {
-  let high = 0;
-  for (let i = from; i < end; i++) {
-    const b = bytes[i]!;
-    if (b === QUOTE) return high === 0 ? i : -2 - i;
-    if (b === BACKSLASH) return -1;
-    high |= b & 0x80;
-  }
-  return -1;
-}
-
-/**
- * One http_req_duration line exactly as `encodeAttempt` writes it (no escapes, string-valued flat
- * tags and metadata), as bytes [start, end) -> the same Attempt as `decodeLine(JSON.parse(line))`,
- * without building the JSON object graph. Returns NOT_OURS (null) for anything else — other metrics,
- * real k6 output with other field orders or value types, escaped strings, malformed lines — which
- * the caller then decodes the general way (and which is where malformed lines get their error).
- */
-export function decodeOwnLine(
-  bytes: Buffer,
-  start: number,
-  end: number,
-  fallbackSeq: number,
-  expected: ExpectedStatuses = IETF_STATUSES,
-): Attempt | null {
-  if (!matchesAt(bytes, start, end, POINT_PREFIX)) return NOT_OURS;
-  let p = start + POINT_PREFIX.length;
-  const timeEnd = stringEnd(bytes, p, end);
-  if (timeEnd < 0) return NOT_OURS;
-  const time = parseRfc3339(text(bytes, p, timeEnd, true));
-  if (Number.isNaN(time) || !matchesAt(bytes, timeEnd, end, VALUE_FIELD)) return NOT_OURS;
-  p = timeEnd + VALUE_FIELD.length;
-  let valueEnd = p;
-  while (valueEnd < end && bytes[valueEnd] !== 0x2c) valueEnd++; // ,
-  const valueText = text(bytes, p, valueEnd, true);
-  if (!JSON_NUMBER.test(valueText)) return NOT_OURS;
-  const value = Number(valueText);
-  if (!Number.isFinite(value) || !matchesAt(bytes, valueEnd + 1, end, TAGS_FIELD)) return NOT_OURS;
-  const fields = reusedFields;
-  fields.reset();
-  p = readFlatObject(bytes, valueEnd + 1 + TAGS_FIELD.length, end, fields, false);
-  if (p < 0) return NOT_OURS;
-  if (matchesAt(bytes, p, end, METADATA_FIELD)) {
-    p = readFlatObject(bytes, p + METADATA_FIELD.length, end, fields, true);
-    if (p < 0) return NOT_OURS;
-  }
-  if (p !== end - 2 || bytes[p] !== 0x7d || bytes[p + 1] !== 0x7d) return NOT_OURS; // }}
-  return attemptFrom(time, value, fields, fallbackSeq, expected);
-}
-
-/**
- * Reads `"k":"v",...}` (the opening brace already consumed) into fields; returns the index after the
- * closing brace, or -1 when the object is not a flat map of plain strings.
- */
-function readFlatObject(
-  bytes: Buffer,
-  from: number,
-  end: number,
-  fields: PointFields,
-  meta: boolean,
-): number {
-  let p = from;
-  if (bytes[p] === 0x7d) return p + 1; // }
-  const known = meta ? META_BY_LENGTH : TAGS_BY_LENGTH;
-  for (;;) {
-    if (bytes[p] !== QUOTE) return -1;
-    const nameEnd = stringEnd(bytes, p + 1, end);
-    if (nameEnd < 0 || bytes[nameEnd + 1] !== 0x3a || bytes[nameEnd + 2] !== QUOTE) return -1; // :"
-    let valueEnd = stringEnd(bytes, nameEnd + 3, end);
-    if (valueEnd === -1) return -1;
-    const ascii = valueEnd >= 0;
-    if (!ascii) valueEnd = -2 - valueEnd;
-    const candidates = known[nameEnd - p - 1];
-    if (candidates !== undefined) {
-      for (const candidate of candidates) {
-        if (!matchesAt(bytes, p + 1, nameEnd, candidate.bytes)) continue;
-        const value = text(bytes, nameEnd + 3, valueEnd, ascii);
-        if (meta) fields.setMeta(candidate.name, value);
-        else fields.setTag(candidate.name, value);
-        break;
-      }
-    }
-    const next = bytes[valueEnd + 1];
-    if (next === 0x7d) return valueEnd + 2; // }
-    if (next !== 0x2c) return -1; // ,
-    p = valueEnd + 2;
-  }
 }

@@ -5,16 +5,10 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Attempt } from './attempt.js';
-import {
-  decodeLine,
-  decodeOwnLine,
-  encodeAttempt,
-  encodeDropped,
-  HISTORY_METRICS,
-  metricLine,
-} from './history-codec.js';
+import { decodeLine, encodeAttempt, encodeDropped, HISTORY_METRICS, metricLine } from './history-codec.js';
 import type { K6Line } from './history-codec.js';
 import { readHistoryArray } from './history-reader.js';
+import { decodeOwnLine } from './own-line-decoder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chaosbank-history-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,8 +4,10 @@
  * other metrics (vus, http_reqs, dropped_iterations, checks...) are skipped.
  *
  * Lines are split on Buffer level from large reads; lines in our own encoder's exact shape are
- * decoded without JSON.parse (decodeOwnLine), everything else — real k6 output, escaped strings,
- * malformed lines — goes through JSON.parse + decodeLine, which also produces the errors.
+ * decoded without JSON.parse (own-line-decoder.ts), everything else — real k6 output, escaped
+ * strings, malformed lines — goes through JSON.parse + decodeLine, which also produces the errors.
+ * Attempts come out in arrays (readHistoryBatches): one await per thousand attempts rather than one
+ * per attempt; readHistory hands them out one by one.
  */
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -13,8 +15,9 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import type { Attempt, ExpectedStatuses } from './attempt.js';
-import { decodeLine, decodeOwnLine } from './history-codec.js';
+import { decodeLine } from './history-codec.js';
 import type { K6Line } from './history-codec.js';
+import { OwnLineDecoder } from './own-line-decoder.js';
 
 export interface ReadHistoryOptions {
   /** Statuses meaning "definitely no effect", for samples that carry no `outcome` (plain k6 output). */
@@ -22,6 +25,11 @@ export interface ReadHistoryOptions {
 }
 
 const READ_BYTES = 4 * 1024 * 1024;
+/**
+ * Attempts per batch: a read of the file holds thousands, and a batch stays alive until the caller
+ * has taken it in, so smaller batches keep the young generation small (cheaper scavenges).
+ */
+const BATCH_ATTEMPTS = 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -29,6 +37,7 @@ const CR = 0x0d;
 class HistoryDecoder {
   private lineNumber = 0;
   private httpSamples = 0;
+  private readonly own = new OwnLineDecoder();
   /** Decoded attempts not yet handed out. */
   batch: Attempt[] = [];
 
@@ -37,16 +46,27 @@ class HistoryDecoder {
     private readonly expected: ExpectedStatuses | undefined,
   ) {}
 
-  /** The LF-terminated lines of `bytes` from `from` to `end` (exclusive; `bytes[end - 1]` is a LF). */
-  lines(bytes: Buffer, from: number, end: number): void {
-    const cr = bytes.indexOf(CR, from);
-    const anyCr = cr >= 0 && cr < end;
-    for (let start = from; start < end;) {
+  /**
+   * Decodes the LF-terminated lines of `bytes` from `from` (`bytes[end - 1]` is a LF) until the
+   * batch is full or `end` is reached; returns where it stopped (the start of a line, or `end`).
+   * `anyCr`: some line in [from, end) holds a CR.
+   */
+  lines(bytes: Buffer, from: number, end: number, anyCr: boolean): number {
+    let start = from;
+    while (start < end && this.batch.length < BATCH_ATTEMPTS) {
       const nl = bytes.indexOf(LF, start);
       if (anyCr) this.line(bytes, start, nl);
       else this.decode(bytes, start, nl);
       start = nl + 1;
     }
+    return start;
+  }
+
+  /** The decoded attempts not yet handed out; the batch starts empty again. */
+  take(): Attempt[] {
+    const batch = this.batch;
+    this.batch = [];
+    return batch;
   }
 
   /** One line without its LF; a CR before the LF is dropped and a lone CR also ends a line (readline). */
@@ -66,7 +86,7 @@ class HistoryDecoder {
 
   private decode(bytes: Buffer, start: number, end: number): void {
     this.lineNumber++;
-    const own = decodeOwnLine(bytes, start, end, this.httpSamples, this.expected);
+    const own = this.own.decode(bytes, start, end, this.httpSamples, this.expected);
     if (own !== null) {
       this.httpSamples++;
       this.batch.push(own);
@@ -102,7 +122,14 @@ class HistoryDecoder {
   }
 }
 
-export async function* readHistory(path: string, options: ReadHistoryOptions = {}): AsyncIterable<Attempt> {
+/**
+ * The attempts of a history file in arrays of up to BATCH_ATTEMPTS (never an empty one). A malformed
+ * line fails the iteration after the attempts before it were handed out.
+ */
+export async function* readHistoryBatches(
+  path: string,
+  options: ReadHistoryOptions = {},
+): AsyncIterable<Attempt[]> {
   try {
     await access(path);
   } catch (cause) {
@@ -115,50 +142,53 @@ export async function* readHistory(path: string, options: ReadHistoryOptions = {
   let rest: Buffer | undefined;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      let failure: Error | undefined;
-      try {
-        let from = 0;
-        if (rest !== undefined) {
-          const nl = chunk.indexOf(LF);
-          if (nl < 0) {
-            from = chunk.length;
-            rest = Buffer.concat([rest, chunk]);
-          } else {
-            const joined = Buffer.concat([rest, chunk.subarray(0, nl)]);
-            rest = undefined;
-            from = nl + 1;
-            decoder.line(joined, 0, joined.length);
-          }
+      // the batch is empty here: each chunk's attempts are all handed out before the next one
+      let from = 0;
+      if (rest !== undefined) {
+        const nl = chunk.indexOf(LF);
+        if (nl < 0) {
+          rest = Buffer.concat([rest, chunk]);
+          continue;
         }
-        if (from < chunk.length) {
-          const last = chunk.lastIndexOf(LF);
-          if (last >= from) decoder.lines(chunk, from, last + 1);
-          // the unterminated tail starts the next chunk's first line
-          const tail = Math.max(from, last + 1);
-          if (tail < chunk.length) rest = Buffer.from(chunk.subarray(tail));
-        }
-      } catch (error) {
-        failure = error instanceof Error ? error : new Error(String(error));
+        const joined = Buffer.concat([rest, chunk.subarray(0, nl)]);
+        rest = undefined;
+        from = nl + 1;
+        decoder.line(joined, 0, joined.length);
       }
-      // hand out what was decoded before a bad line, then fail on it
-      const batch = decoder.batch;
-      decoder.batch = [];
-      for (const attempt of batch) yield attempt;
-      if (failure !== undefined) throw failure;
+      const last = chunk.lastIndexOf(LF);
+      if (last >= from) {
+        const cr = chunk.indexOf(CR, from);
+        const anyCr = cr >= 0 && cr < last;
+        while (from <= last) {
+          let failure: Error | undefined;
+          try {
+            from = decoder.lines(chunk, from, last + 1, anyCr);
+          } catch (error) {
+            failure = error instanceof Error ? error : new Error(String(error));
+          }
+          // hand out what was decoded before a bad line, then fail on it
+          if (decoder.batch.length > 0) yield decoder.take();
+          if (failure !== undefined) throw failure;
+        }
+      }
+      // the unterminated tail starts the next chunk's first line
+      if (from < chunk.length) rest = Buffer.from(chunk.subarray(from));
     }
-    if (rest !== undefined && rest.length > 0) {
-      decoder.line(rest, 0, rest.length);
-      for (const attempt of decoder.batch) yield attempt;
-    }
+    if (rest !== undefined && rest.length > 0) decoder.line(rest, 0, rest.length);
+    if (decoder.batch.length > 0) yield decoder.take();
   } finally {
     source.destroy();
     file.destroy();
   }
 }
 
+export async function* readHistory(path: string, options: ReadHistoryOptions = {}): AsyncIterable<Attempt> {
+  for await (const batch of readHistoryBatches(path, options)) yield* batch;
+}
+
 /** Convenience for tests and small runs: the whole history in memory. */
 export async function readHistoryArray(path: string, options: ReadHistoryOptions = {}): Promise<Attempt[]> {
   const out: Attempt[] = [];
-  for await (const attempt of readHistory(path, options)) out.push(attempt);
+  for await (const batch of readHistoryBatches(path, options)) for (const attempt of batch) out.push(attempt);
   return out;
 }

@@ -3,7 +3,7 @@ export { LoadEngine, runLoad } from './engine.js';
 export type { LoadEngineOptions, LoadSummary, LoadTargets, PaymentCounts } from './engine.js';
 export { HistoryWriter } from './history-writer.js';
 export type { AttemptSink } from './history-writer.js';
-export { readHistory, readHistoryArray } from './history-reader.js';
+export { readHistory, readHistoryArray, readHistoryBatches } from './history-reader.js';
 export type { ReadHistoryOptions } from './history-reader.js';
 export { encodeAttempt, decodeLine, formatRfc3339, parseRfc3339 } from './history-codec.js';
 export { ProgressReporter, formatProgressLine } from './progress.js';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createCheckAccumulator, expectationsFromScenario, readLedgerExport } from '../checks/index.js';
 import type { Verdict } from '../checks/verdict.js';
-import { readHistory } from '../load/history-reader.js';
+import { readHistoryBatches } from '../load/history-reader.js';
 import type { RunContext } from './context.js';
 
 export async function checkRun(ctx: RunContext): Promise<Verdict> {
@@ -13,12 +13,13 @@ export async function checkRun(ctx: RunContext): Promise<Verdict> {
   const accumulator = createCheckAccumulator(expectationsFromScenario(ctx.scenario, authority));
   for (const file of ctx.historyFiles) {
     if (!existsSync(file)) continue;
-    for await (const attempt of readHistory(file, { expected: ctx.scenario.idempotency }))
-      accumulator.addAttempt(attempt);
+    for await (const batch of readHistoryBatches(file, { expected: ctx.scenario.idempotency }))
+      for (const attempt of batch) accumulator.addAttempt(attempt);
   }
   for (const [region, result] of Object.entries(ctx.ledgers ?? {})) {
     if (!('path' in result)) continue;
-    for await (const line of readLedgerExport(result.path)) accumulator.addLedgerLine(region, line);
+    for await (const batch of readLedgerExport(result.path).batches())
+      for (const line of batch) accumulator.addLedgerLine(region, line);
   }
   for (const event of ctx.events ?? ctx.runEvents) accumulator.addEvent(event);
   return accumulator.finish();

@@ -1,0 +1,365 @@
+/**
+ * The fast path of the history reader: one http_req_duration line exactly as `encodeAttempt` writes
+ * it (no escapes, string-valued flat tags and metadata), decoded from its bytes into the same Attempt
+ * as `decodeLine(JSON.parse(line))` without building the JSON object graph, and making as few strings
+ * as it can: numbers are read from the bytes (decimal-bytes.ts), kind/outcome/method are compared as
+ * bytes, values that repeat (targets, regions, accounts, currencies, errors) come from a bounded
+ * cache, and `data.time` is compared with the last whole second seen. Only the values that are unique
+ * per line (key, hashes, payment id) become fresh strings.
+ *
+ * Anything else — other metrics, real k6 output with other field orders or value types, escaped
+ * strings, malformed lines — returns NOT_OURS (null); the caller then decodes the line the general
+ * way, which is also where malformed lines get their error.
+ */
+import { IETF_STATUSES } from './attempt.js';
+import type { Attempt, AttemptKind, ExpectedStatuses, Outcome } from './attempt.js';
+import { ByteStringCache } from './byte-string-cache.js';
+import { decimalFromBytes, isPlainJsonNumber } from './decimal-bytes.js';
+import { attemptFrom, numberOf, parseRfc3339, PointFields } from './history-codec.js';
+
+/** Not the shape `encodeAttempt` writes: read the line with JSON.parse + decodeLine instead. */
+export const NOT_OURS = null;
+
+const bytesOf = (text: string): Buffer => Buffer.from(text, 'latin1');
+const POINT_PREFIX = bytesOf('{"type":"Point","metric":"http_req_duration","data":{"time":"');
+const VALUE_FIELD = bytesOf('","value":');
+const TAGS_FIELD = bytesOf('"tags":{');
+const METADATA_FIELD = bytesOf(',"metadata":{');
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const CLOSE = 0x7d;
+const DOT = 0x2e;
+const GET = bytesOf('GET');
+
+/** What to do with a field's value. */
+const enum Field {
+  Status,
+  Method,
+  Kind,
+  Target,
+  Region,
+  ErrorCode,
+  Seq,
+  IntendedMs,
+  StartMs,
+  EndMs,
+  Outcome,
+  Key,
+  PayloadHash,
+  From,
+  To,
+  Amount,
+  Currency,
+  Account,
+  Error,
+  PaymentId,
+  Epoch,
+  BodyHash,
+  Balance,
+}
+
+interface Known {
+  bytes: Buffer;
+  field: Field;
+}
+
+/** Known field names by byte length, so a name is matched without making a string of it. */
+function byLength(names: [string, Field][]): Known[][] {
+  const out: Known[][] = [];
+  for (const [name, field] of names) (out[name.length] ??= []).push({ bytes: bytesOf(name), field });
+  return out;
+}
+const TAGS = byLength([
+  ['status', Field.Status],
+  ['method', Field.Method],
+  ['kind', Field.Kind],
+  ['target', Field.Target],
+  ['region', Field.Region],
+  ['error_code', Field.ErrorCode],
+]);
+const METADATA = byLength([
+  ['seq', Field.Seq],
+  ['intended_ms', Field.IntendedMs],
+  ['start_ms', Field.StartMs],
+  ['end_ms', Field.EndMs],
+  ['outcome', Field.Outcome],
+  ['key', Field.Key],
+  ['payload_hash', Field.PayloadHash],
+  ['from', Field.From],
+  ['to', Field.To],
+  ['amount', Field.Amount],
+  ['currency', Field.Currency],
+  ['account', Field.Account],
+  ['error', Field.Error],
+  ['payment_id', Field.PaymentId],
+  ['epoch', Field.Epoch],
+  ['body_hash', Field.BodyHash],
+  ['balance', Field.Balance],
+]);
+
+const KIND_VALUES = (['first', 'retry', 'replay', 'concurrent', 'mismatch', 'read'] as AttemptKind[]).map(
+  (kind) => ({ bytes: bytesOf(kind), value: kind }),
+);
+const OUTCOME_VALUES = (['ok', 'fail', 'info'] as Outcome[]).map((outcome) => ({
+  bytes: bytesOf(outcome),
+  value: outcome,
+}));
+
+function matchesAt(bytes: Uint8Array, at: number, end: number, pattern: Uint8Array): boolean {
+  if (at + pattern.length > end) return false;
+  for (let i = 0; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false;
+  return true;
+}
+
+/** Bytes [from, to) are exactly `pattern`. */
+function equals(bytes: Uint8Array, from: number, to: number, pattern: Uint8Array): boolean {
+  return to - from === pattern.length && matchesAt(bytes, from, to, pattern);
+}
+
+/** The constant among `values` whose bytes are [from, to), or undefined. */
+function constantOf<T>(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  values: { bytes: Buffer; value: T }[],
+): T | undefined {
+  for (const v of values) if (equals(bytes, from, to, v.bytes)) return v.value;
+  return undefined;
+}
+
+/** Index of the closing quote of a string starting at `from`, or -1 (escape, end of line); -2 - index: non-ASCII. */
+function stringEnd(bytes: Uint8Array, from: number, end: number): number {
+  let high = 0;
+  for (let i = from; i < end; i++) {
+    const b = bytes[i]!;
+    if (b === QUOTE) return high === 0 ? i : -2 - i;
+    if (b === BACKSLASH) return -1;
+    high |= b & 0x80;
+  }
+  return -1;
+}
+
+/** Decodes our own history lines; keeps a string cache and the last `data.time` second between lines. */
+export class OwnLineDecoder {
+  private readonly fields = new PointFields();
+  private readonly strings = new ByteStringCache();
+  /** The last whole second of `data.time` parsed (`2025-01-01T00:00:00`), its offset and its epoch ms. */
+  private timeSecond = Buffer.alloc(0);
+  private timeOffset = Buffer.alloc(0);
+  private timeBase = Number.NaN;
+
+  /** Bytes [start, end) of one line -> the Attempt decodeLine would give, or NOT_OURS. */
+  decode(
+    bytes: Buffer,
+    start: number,
+    end: number,
+    fallbackSeq: number,
+    expected: ExpectedStatuses = IETF_STATUSES,
+  ): Attempt | null {
+    if (!matchesAt(bytes, start, end, POINT_PREFIX)) return NOT_OURS;
+    let p = start + POINT_PREFIX.length;
+    const timeEnd = stringEnd(bytes, p, end);
+    if (timeEnd < 0) return NOT_OURS;
+    const time = this.time(bytes, p, timeEnd);
+    if (Number.isNaN(time) || !matchesAt(bytes, timeEnd, end, VALUE_FIELD)) return NOT_OURS;
+    p = timeEnd + VALUE_FIELD.length;
+    let valueEnd = p;
+    while (valueEnd < end && bytes[valueEnd] !== COMMA) valueEnd++;
+    const value = this.jsonNumber(bytes, p, valueEnd);
+    if (!Number.isFinite(value) || !matchesAt(bytes, valueEnd + 1, end, TAGS_FIELD)) return NOT_OURS;
+    const fields = this.fields;
+    fields.reset();
+    p = this.readFlatObject(bytes, valueEnd + 1 + TAGS_FIELD.length, end, TAGS);
+    if (p < 0) return NOT_OURS;
+    if (matchesAt(bytes, p, end, METADATA_FIELD)) {
+      p = this.readFlatObject(bytes, p + METADATA_FIELD.length, end, METADATA);
+      if (p < 0) return NOT_OURS;
+    }
+    if (p !== end - 2 || bytes[p] !== CLOSE || bytes[p + 1] !== CLOSE) return NOT_OURS; // }}
+    return attemptFrom(time, value, fields, fallbackSeq, expected);
+  }
+
+  /** parseRfc3339 of the ASCII bytes [from, to), without a string while the whole second is the last one seen. */
+  private time(bytes: Buffer, from: number, to: number): number {
+    const second = this.timeSecond;
+    const offset = this.timeOffset;
+    const digitsEnd = to - offset.length;
+    if (
+      second.length > 0 &&
+      bytes[from + second.length] === DOT &&
+      digitsEnd > from + second.length + 1 &&
+      matchesAt(bytes, from, to, second) &&
+      matchesAt(bytes, digitsEnd, to, offset)
+    ) {
+      // ".123456789": from the '.', so only digits may follow (a '-' or a second '.' gives NaN)
+      const fraction = decimalFromBytes(bytes, from + second.length, digitsEnd);
+      if (!Number.isNaN(fraction)) return this.timeBase + fraction * 1000;
+    }
+    const text = bytes.toString('latin1', from, to);
+    const time = parseRfc3339(text);
+    // a new second: remember it when the text is `<second>.<digits><offset>` (what we write)
+    const dot = 19;
+    if (!Number.isNaN(time) && text.charCodeAt(dot) === DOT) {
+      let digitsTo = dot + 1;
+      while (digitsTo < text.length && text.charCodeAt(digitsTo) >= 0x30 && text.charCodeAt(digitsTo) <= 0x39)
+        digitsTo++;
+      const base = parseRfc3339(text.slice(0, dot) + text.slice(digitsTo));
+      if (!Number.isNaN(base)) {
+        this.timeSecond = Buffer.from(text.slice(0, dot), 'latin1');
+        this.timeOffset = Buffer.from(text.slice(digitsTo), 'latin1');
+        this.timeBase = base;
+      }
+    }
+    return time;
+  }
+
+  /** A JSON number value (`data.value`); NaN when the bytes are not one. */
+  private jsonNumber(bytes: Buffer, from: number, to: number): number {
+    if (isPlainJsonNumber(bytes, from, to)) {
+      const value = decimalFromBytes(bytes, from, to);
+      if (!Number.isNaN(value)) return value;
+    }
+    const text = bytes.toString('latin1', from, to);
+    return JSON_NUMBER.test(text) ? Number(text) : Number.NaN;
+  }
+
+  /** numberOf() of a string value's bytes, without the string when they are a plain decimal. */
+  private number(bytes: Buffer, from: number, to: number, ascii: boolean): number {
+    if (ascii) {
+      const value = decimalFromBytes(bytes, from, to);
+      if (!Number.isNaN(value)) return value;
+    }
+    return numberOf(bytes.toString(ascii ? 'latin1' : 'utf8', from, to));
+  }
+
+  /** A string value that is different on every line: a fresh string, never a slice of a larger one. */
+  private static fresh(bytes: Buffer, from: number, to: number, ascii: boolean): string {
+    return bytes.toString(ascii ? 'latin1' : 'utf8', from, to);
+  }
+
+  /**
+   * Reads `"k":"v",...}` (the opening brace already consumed) into the fields; returns the index
+   * after the closing brace, or -1 when the object is not a flat map of plain strings.
+   */
+  private readFlatObject(bytes: Buffer, from: number, end: number, known: Known[][]): number {
+    let p = from;
+    if (bytes[p] === CLOSE) return p + 1;
+    for (;;) {
+      if (bytes[p] !== QUOTE) return -1;
+      const nameEnd = stringEnd(bytes, p + 1, end);
+      if (nameEnd < 0 || bytes[nameEnd + 1] !== COLON || bytes[nameEnd + 2] !== QUOTE) return -1; // :"
+      const valueFrom = nameEnd + 3;
+      let valueEnd = stringEnd(bytes, valueFrom, end);
+      if (valueEnd === -1) return -1;
+      const ascii = valueEnd >= 0;
+      if (!ascii) valueEnd = -2 - valueEnd;
+      const candidates = known[nameEnd - p - 1];
+      if (candidates !== undefined) {
+        for (const candidate of candidates) {
+          if (!matchesAt(bytes, p + 1, nameEnd, candidate.bytes)) continue;
+          this.set(candidate.field, bytes, valueFrom, valueEnd, ascii);
+          break;
+        }
+      }
+      const next = bytes[valueEnd + 1];
+      if (next === CLOSE) return valueEnd + 2;
+      if (next !== COMMA) return -1;
+      p = valueEnd + 2;
+    }
+  }
+
+  /** One field's value, bytes [from, to): what PointFields.setTag/setMeta would keep of its string. */
+  private set(field: Field, bytes: Buffer, from: number, to: number, ascii: boolean): void {
+    const f = this.fields;
+    switch (field) {
+      case Field.Status:
+        f.status = this.number(bytes, from, to, ascii);
+        break;
+      case Field.Method:
+        f.methodIsGet = equals(bytes, from, to, GET);
+        break;
+      case Field.Kind:
+        f.kind = constantOf(bytes, from, to, KIND_VALUES);
+        break;
+      case Field.Target:
+        f.target = this.strings.get(bytes, from, to);
+        break;
+      case Field.Region:
+        f.region = this.strings.get(bytes, from, to);
+        break;
+      case Field.ErrorCode:
+        f.errorCode = this.strings.get(bytes, from, to);
+        break;
+      case Field.Seq:
+        f.seq = this.number(bytes, from, to, ascii);
+        break;
+      case Field.IntendedMs:
+        f.intendedMs = this.number(bytes, from, to, ascii);
+        break;
+      case Field.StartMs:
+        f.startMs = this.number(bytes, from, to, ascii);
+        break;
+      case Field.EndMs:
+        f.endMs = this.number(bytes, from, to, ascii);
+        break;
+      case Field.Outcome:
+        f.outcome = constantOf(bytes, from, to, OUTCOME_VALUES);
+        break;
+      case Field.Key:
+        f.key = OwnLineDecoder.fresh(bytes, from, to, ascii);
+        break;
+      case Field.PayloadHash:
+        f.payloadHash = OwnLineDecoder.fresh(bytes, from, to, ascii);
+        break;
+      case Field.From:
+        f.from = this.strings.get(bytes, from, to);
+        break;
+      case Field.To:
+        f.to = this.strings.get(bytes, from, to);
+        break;
+      case Field.Amount:
+        f.amount = this.number(bytes, from, to, ascii);
+        break;
+      case Field.Currency:
+        f.currency = this.strings.get(bytes, from, to);
+        break;
+      case Field.Account:
+        f.account = this.strings.get(bytes, from, to);
+        break;
+      case Field.Error:
+        f.error = this.strings.get(bytes, from, to);
+        break;
+      case Field.PaymentId:
+        f.paymentId = OwnLineDecoder.fresh(bytes, from, to, ascii);
+        break;
+      case Field.Epoch:
+        f.epoch = this.number(bytes, from, to, ascii);
+        break;
+      case Field.BodyHash:
+        f.bodyHash = OwnLineDecoder.fresh(bytes, from, to, ascii);
+        break;
+      case Field.Balance:
+        f.balance = this.number(bytes, from, to, ascii);
+        break;
+    }
+  }
+}
+
+const shared = new OwnLineDecoder();
+
+/**
+ * One line exactly as `encodeAttempt` writes it, as bytes [start, end) -> the same Attempt as
+ * `decodeLine(JSON.parse(line))`, or NOT_OURS. (Readers of whole files keep their own OwnLineDecoder.)
+ */
+export function decodeOwnLine(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  fallbackSeq: number,
+  expected: ExpectedStatuses = IETF_STATUSES,
+): Attempt | null {
+  return shared.decode(bytes, start, end, fallbackSeq, expected);
+}
