@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { payloadIdentity } from './attempt-store.js';
-import { KeyInterner, fnv1a, fnv1aNumber } from './compact.js';
+import { KeyInterner, StringColumn, fnv1a, fnv1aNumber } from './compact.js';
 import { parseTransactionBytes } from './ledger-line-parser.js';
 
 describe('KeyInterner', () => {
@@ -109,5 +109,27 @@ describe('fnv1a pieces', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('StringColumn', () => {
+  it('gives back every string pushed, ASCII or not, across growth', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constant('')), { maxLength: 200 }),
+        (values) => {
+          const column = new StringColumn();
+          for (const v of values) column.push(v);
+          expect(column.size).toBe(values.length);
+          values.forEach((v, i) => expect(column.value(i)).toBe(v));
+        },
+      ),
+    );
+    const column = new StringColumn();
+    const ids = Array.from({ length: 5000 }, (_, i) => `pay_${i.toString(16).padStart(32, '0')}`);
+    for (const id of ids) column.push(id);
+    expect(column.value(0)).toBe(ids[0]);
+    expect(column.value(4999)).toBe(ids[4999]);
+    expect(() => column.value(5000)).toThrow(RangeError);
   });
 });

@@ -137,6 +137,58 @@ export const u32 = (): Column<Uint32Array> => new U32Column(Uint32Array, 0);
 export const u16 = (): Column<Uint16Array> => new U16Column(Uint16Array, 0);
 export const u8 = (): Column<Uint8Array> => new U8Column(Uint8Array, 0);
 
+/**
+ * Many short strings (transaction ids) kept as the bytes of one growing buffer rather than a million
+ * string objects for the GC to copy and mark; value(i) makes the string again when it is asked for.
+ * ASCII strings are stored as bytes; any other string is kept as it is (rare: ids are ASCII).
+ */
+export class StringColumn {
+  private bytes = new Uint8Array(1 << 16);
+  private view = Buffer.from(this.bytes.buffer);
+  private used = 0;
+  /** End of string i in `bytes` (its start is the end of string i - 1). */
+  private readonly ends = new I32Column(Int32Array, 0);
+  /** Strings that are not all ASCII, by index. */
+  private readonly others = new Map<number, string>();
+  size = 0;
+
+  push(value: string): void {
+    const i = this.size++;
+    if (this.used + value.length > this.bytes.length) this.grow(this.used + value.length);
+    const bytes = this.bytes;
+    let at = this.used;
+    for (let c = 0; c < value.length; c++) {
+      const code = value.charCodeAt(c);
+      if (code >= 0x80) {
+        this.others.set(i, value);
+        at = this.used;
+        break;
+      }
+      bytes[at++] = code;
+    }
+    this.used = at;
+    this.ends.set(i, at);
+  }
+
+  value(i: number): string {
+    if (i < 0 || i >= this.size) throw new RangeError(`no string #${i}`);
+    if (this.others.size > 0) {
+      const other = this.others.get(i);
+      if (other !== undefined) return other;
+    }
+    return this.view.toString('latin1', i === 0 ? 0 : this.ends.get(i - 1), this.ends.get(i));
+  }
+
+  private grow(needed: number): void {
+    let capacity = this.bytes.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const next = new Uint8Array(capacity);
+    next.set(this.bytes.subarray(0, this.used));
+    this.bytes = next;
+    this.view = Buffer.from(next.buffer);
+  }
+}
+
 /** 32-bit FNV-1a: a fingerprint for payloads and ledger rows (collisions only matter within one key). */
 export function fnv1a(text: string, seed = 0x811c9dc5): number {
   let hash = seed;

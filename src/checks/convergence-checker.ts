@@ -42,7 +42,7 @@ export function checkConvergence(ctx: CheckContext, authority: RegionLedger): nu
     let extraCount = 0;
     let changedCount = 0;
     for (let i = 0; i < ledger.txCount; i++) {
-      const id = ledger.txIds[i]!;
+      const id = ledger.txIds.value(i);
       const j = authority.indexOf(id);
       if (j === undefined) {
         if (extraCount++ < cap) extra.push(id);
@@ -54,7 +54,7 @@ export function checkConvergence(ctx: CheckContext, authority: RegionLedger): nu
     const missing: string[] = [];
     let missingCount = 0;
     for (let j = 0; j < authority.txCount; j++) {
-      if (seen[j] === 0 && missingCount++ < cap) missing.push(authority.txIds[j]!);
+      if (seen[j] === 0 && missingCount++ < cap) missing.push(authority.txIds.value(j));
     }
     const balances: { account: string; authoritative: number | null; region: number | null }[] = [];
     let balanceCount = 0;

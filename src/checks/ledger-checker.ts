@@ -11,7 +11,7 @@ export function checkLedger(ctx: CheckContext, authority: RegionLedger): void {
   const { collector } = ctx;
   for (const { tx, sums } of authority.unbalancedFirst) {
     collector.add('unbalanced-entry', () => ({
-      message: `Transaction ${authority.txIds[tx]} in ${authority.region} does not balance: per-currency sums ${JSON.stringify(sums)}.`,
+      message: `Transaction ${authority.txIds.value(tx)} in ${authority.region} does not balance: per-currency sums ${JSON.stringify(sums)}.`,
       region: authority.region,
       evidence: { sums, row: authority.row(tx) },
     }));

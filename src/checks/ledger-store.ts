@@ -4,7 +4,7 @@
  * other regions keep only each transaction's id and fingerprint, enough to prove or disprove convergence.
  */
 import type { ExportEnd, ExportLine, ExportedEntry, ExportedTransaction } from './ledger-export.js';
-import { Interner, f64, fnv1a, i32 } from './compact.js';
+import { Interner, StringColumn, f64, fnv1a, i32 } from './compact.js';
 import type { KeyTable } from './attempt-store.js';
 
 export interface StoredAccount {
@@ -18,7 +18,8 @@ export class RegionLedger {
   end: ExportEnd | undefined;
   linesAfterEnd = 0;
   txCount = 0;
-  readonly txIds: string[] = [];
+  /** Transaction ids, in export order. */
+  readonly txIds = new StringColumn();
   /** Other regions: fingerprint per transaction, computed as lines arrive. */
   private readonly fingerprints: number[] = [];
   /** Authoritative region only (below). */
@@ -157,7 +158,7 @@ export class RegionLedger {
   indexOf(id: string): number | undefined {
     if (this.index === undefined) {
       this.index = new Map();
-      for (let i = 0; i < this.txCount; i++) this.index.set(this.txIds[i]!, i);
+      for (let i = 0; i < this.txCount; i++) this.index.set(this.txIds.value(i), i);
     }
     return this.index.get(id);
   }
@@ -187,7 +188,7 @@ export class RegionLedger {
     const created = this.txCreatedAt.get(i);
     return {
       region: this.region,
-      id: this.txIds[i],
+      id: this.txIds.value(i),
       idempotency_key: k < 0 ? null : this.keyTable.keys.value(k),
       created_at: Number.isFinite(created) ? new Date(created).toISOString() : null,
       entries: this.entriesOf(i),

@@ -29,21 +29,34 @@ function isBlank(bytes: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-/** Lines split on Buffer level from large reads: no string is made until the caller asks for one. */
+/**
+ * Lines split on Buffer level from large reads: no string is made until the caller asks for one.
+ * A line cut by a read boundary comes out on its own, joined from its two pieces; the rest of the
+ * read is never copied.
+ */
 export async function* readLineBatches(path: string): AsyncGenerator<LineBatch> {
   let line = 0;
+  /** The start of a line that continues in the next read. */
   let rest: Buffer | undefined;
   const file = createReadStream(path, { highWaterMark: READ_BYTES });
   try {
-    for await (const read of file as AsyncIterable<Buffer>) {
-      let bytes = read;
+    for await (const bytes of file as AsyncIterable<Buffer>) {
+      let start = 0;
       if (rest !== undefined) {
-        bytes = Buffer.concat([rest, read]);
+        const nl = bytes.indexOf(LF);
+        if (nl < 0) {
+          rest = Buffer.concat([rest, bytes]);
+          continue;
+        }
+        const joined = Buffer.concat([rest, bytes.subarray(0, nl)]);
         rest = undefined;
+        line++;
+        if (!isBlank(joined, 0, joined.length))
+          yield { bytes: joined, starts: [0], ends: [joined.length], lines: [line] };
+        start = nl + 1;
       }
       const batch: LineBatch = { bytes, starts: [], ends: [], lines: [] };
-      let start = 0;
-      for (let nl = bytes.indexOf(LF); nl >= 0; nl = bytes.indexOf(LF, start)) {
+      for (let nl = bytes.indexOf(LF, start); nl >= 0; nl = bytes.indexOf(LF, start)) {
         line++;
         if (!isBlank(bytes, start, nl)) {
           batch.starts.push(start);

@@ -31,17 +31,12 @@ export class ByteStringCache {
   /** The UTF-8 text of bytes [from, to). */
   get(bytes: Buffer, from: number, to: number): string {
     const length = to - from;
-    let hash = 0x811c9dc5;
-    let high = 0;
-    for (let i = from; i < to; i++) {
-      const b = bytes[i]!;
-      high |= b;
-      hash = Math.imul(hash ^ b, 0x01000193);
-    }
-    // ASCII decodes the same either way, and latin1 is the cheaper decoder
-    const encoding = high < 0x80 ? 'latin1' : 'utf8';
-    if (length > this.maxBytes) return bytes.toString(encoding, from, to);
-    const slot = (hash ^ (hash >>> 15)) & this.mask;
+    if (length > this.maxBytes || length === 0) return decode(bytes, from, to);
+    // the slot from the length and the first and last bytes (where ids, names and numbers differ):
+    // a hit compares every byte anyway, so a weak spread only costs misses
+    let hash = Math.imul(length, 0x9e3779b1) ^ bytes[from]!;
+    for (let i = Math.max(from + 1, to - 4); i < to; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    const slot = (hash ^ (hash >>> 16)) & this.mask;
     const cached = this.strings[slot];
     const at = slot * this.maxBytes;
     if (cached !== undefined && this.lengths[slot] === length) {
@@ -54,11 +49,17 @@ export class ByteStringCache {
       }
       if (same) return cached;
     }
-    const value = bytes.toString(encoding, from, to);
+    const value = decode(bytes, from, to);
     if (cached === undefined) this.used++;
     this.slab.set(bytes.subarray(from, to), at);
     this.lengths[slot] = length;
     this.strings[slot] = value;
     return value;
   }
+}
+
+/** ASCII decodes the same either way, and latin1 is the cheaper decoder. */
+function decode(bytes: Buffer, from: number, to: number): string {
+  for (let i = from; i < to; i++) if (bytes[i]! >= 0x80) return bytes.toString('utf8', from, to);
+  return bytes.toString('latin1', from, to);
 }

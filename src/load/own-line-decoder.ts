@@ -62,17 +62,19 @@ const enum Field {
 }
 
 interface Known {
+  /** `name":"`: the name, its closing quote, the colon and the value's opening quote. */
   bytes: Buffer;
   field: Field;
 }
 
-/** Known field names by byte length, so a name is matched without making a string of it. */
-function byLength(names: [string, Field][]): Known[][] {
+/** Known field names by their first byte, each matched in place: no scan for its end, no string. */
+function byFirstByte(names: [string, Field][]): Known[][] {
   const out: Known[][] = [];
-  for (const [name, field] of names) (out[name.length] ??= []).push({ bytes: bytesOf(name), field });
+  for (const [name, field] of names)
+    (out[name.charCodeAt(0)] ??= []).push({ bytes: bytesOf(`${name}":"`), field });
   return out;
 }
-const TAGS = byLength([
+const TAGS = byFirstByte([
   ['status', Field.Status],
   ['method', Field.Method],
   ['kind', Field.Kind],
@@ -80,7 +82,7 @@ const TAGS = byLength([
   ['region', Field.Region],
   ['error_code', Field.ErrorCode],
 ]);
-const METADATA = byLength([
+const METADATA = byFirstByte([
   ['seq', Field.Seq],
   ['intended_ms', Field.IntendedMs],
   ['start_ms', Field.StartMs],
@@ -249,21 +251,30 @@ export class OwnLineDecoder {
     if (bytes[p] === CLOSE) return p + 1;
     for (;;) {
       if (bytes[p] !== QUOTE) return -1;
-      const nameEnd = stringEnd(bytes, p + 1, end);
-      if (nameEnd < 0 || bytes[nameEnd + 1] !== COLON || bytes[nameEnd + 2] !== QUOTE) return -1; // :"
-      const valueFrom = nameEnd + 3;
+      let field: Known | undefined;
+      const candidates = known[bytes[p + 1]!];
+      if (candidates !== undefined) {
+        for (const candidate of candidates) {
+          if (matchesAt(bytes, p + 1, end, candidate.bytes)) {
+            field = candidate;
+            break;
+          }
+        }
+      }
+      let valueFrom: number;
+      if (field !== undefined) {
+        valueFrom = p + 1 + field.bytes.length;
+      } else {
+        // a name we do not read: only its end matters
+        const nameEnd = stringEnd(bytes, p + 1, end);
+        if (nameEnd < 0 || bytes[nameEnd + 1] !== COLON || bytes[nameEnd + 2] !== QUOTE) return -1; // :"
+        valueFrom = nameEnd + 3;
+      }
       let valueEnd = stringEnd(bytes, valueFrom, end);
       if (valueEnd === -1) return -1;
       const ascii = valueEnd >= 0;
       if (!ascii) valueEnd = -2 - valueEnd;
-      const candidates = known[nameEnd - p - 1];
-      if (candidates !== undefined) {
-        for (const candidate of candidates) {
-          if (!matchesAt(bytes, p + 1, nameEnd, candidate.bytes)) continue;
-          this.set(candidate.field, bytes, valueFrom, valueEnd, ascii);
-          break;
-        }
-      }
+      if (field !== undefined) this.set(field.field, bytes, valueFrom, valueEnd, ascii);
       const next = bytes[valueEnd + 1];
       if (next === CLOSE) return valueEnd + 2;
       if (next !== COMMA) return -1;
