@@ -56,6 +56,45 @@ describe('parseTransactionBytes', () => {
     expect(parse(JSON.stringify(unicode))).toEqual(unicode);
   });
 
+  it('reads any rendering of any transaction as JSON.parse does, or leaves it to JSON.parse', () => {
+    const text = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 6 }));
+    const amount = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
+    const transaction = fc.record({
+      type: fc.constant('transaction'),
+      id: text,
+      idempotency_key: fc.option(text),
+      created_at: text,
+      entries: fc.array(fc.record({ account: text, amount, currency: text }), { maxLength: 3 }),
+    });
+    const space = fc.constantFrom('', ' ', '  ', '\t', '\n ');
+    // JSON with the given whitespace around every colon and comma
+    const render = (value: unknown, colon: string, comma: string): string => {
+      if (Array.isArray(value)) return `[${value.map((v) => render(v, colon, comma)).join(comma)}]`;
+      if (value !== null && typeof value === 'object') {
+        const fields = Object.entries(value).map(
+          ([k, v]) => `${JSON.stringify(k)}${colon}${render(v, colon, comma)}`,
+        );
+        return `{${fields.join(comma)}}`;
+      }
+      return JSON.stringify(value);
+    };
+    fc.assert(
+      fc.property(transaction, space, space, (tx, before, after) => {
+        for (const line of [
+          JSON.stringify(tx),
+          render(tx, ' : ', ', '),
+          render(tx, `${before}:${after}`, `${before},${after}`),
+        ]) {
+          const parsed = parse(line);
+          // only strings that need an escape are left to JSON.parse
+          if (parsed === undefined) expect(JSON.stringify(tx)).toContain('\\');
+          else expect(parsed).toEqual(JSON.parse(line));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('leaves escapes, extra fields, other orders, other types and malformed lines to JSON.parse', () => {
     expect(parse(JSON.stringify({ ...tx, id: 'a"b' }))).toBeUndefined();
     expect(parse(JSON.stringify({ ...tx, extra: 1 }))).toBeUndefined();

@@ -128,6 +128,39 @@ class Cursor {
   }
 }
 
+/**
+ * The separators of one way of rendering a transaction line, each matched as one literal: the
+ * PostgreSQL rendering of the stack's export (`"k" : v, `) and compact JSON. Lines in neither
+ * are read token by token with any whitespace.
+ */
+interface Rendering {
+  /** Up to the id's opening quote. */
+  head: Buffer;
+  key: Buffer;
+  createdAt: Buffer;
+  /** Up to and including the entries' `[`. */
+  entries: Buffer;
+  account: Buffer;
+  amount: Buffer;
+  currency: Buffer;
+  entrySeparator: Buffer;
+}
+
+function rendering(colon: string, comma: string): Rendering {
+  const field = (name: string): string => `"${name}"${colon}`;
+  return {
+    head: bytesOf(`{${field('type')}"transaction"${comma}${field('id')}`),
+    key: bytesOf(`${comma}${field('idempotency_key')}`),
+    createdAt: bytesOf(`${comma}${field('created_at')}`),
+    entries: bytesOf(`${comma}${field('entries')}[`),
+    account: bytesOf(`{${field('account')}`),
+    amount: bytesOf(`${comma}${field('amount')}`),
+    currency: bytesOf(`${comma}${field('currency')}`),
+    entrySeparator: bytesOf(comma),
+  };
+}
+const RENDERINGS = [rendering(' : ', ', '), rendering(':', ',')];
+
 /** Parses transaction lines; keeps the string cache between lines (one parser per export read). */
 export class TransactionLineParser {
   private readonly strings = new ByteStringCache();
@@ -135,6 +168,48 @@ export class TransactionLineParser {
   private readonly lastCreatedAt = new ByteStringCache(1, 64);
 
   parse(bytes: Buffer, start: number, end: number): ExportedTransaction | undefined {
+    for (const r of RENDERINGS) {
+      const c = new Cursor(bytes, start, end);
+      if (c.literal(r.head)) return this.rendered(c, r) ?? this.anySpacing(bytes, start, end);
+    }
+    return this.anySpacing(bytes, start, end);
+  }
+
+  /** The rest of a line whose head is in rendering `r`, separator by separator. */
+  private rendered(c: Cursor, r: Rendering): ExportedTransaction | undefined {
+    const id = c.string();
+    if (id === undefined || !c.literal(r.key)) return undefined;
+    let key: string | null;
+    if (c.literal(NULL)) key = null;
+    else {
+      const text = c.string();
+      if (text === undefined) return undefined;
+      key = text;
+    }
+    if (!c.literal(r.createdAt)) return undefined;
+    const createdAt = c.cachedString(this.lastCreatedAt);
+    if (createdAt === undefined || !c.literal(r.entries)) return undefined;
+    const entries: ExportedEntry[] = [];
+    if (!c.char(0x5d)) {
+      for (;;) {
+        if (!c.literal(r.account)) return undefined;
+        const account = c.cachedString(this.strings);
+        if (account === undefined || !c.literal(r.amount)) return undefined;
+        const amount = c.number();
+        if (amount === undefined || !c.literal(r.currency)) return undefined;
+        const currency = c.cachedString(this.strings);
+        if (currency === undefined || !c.char(0x7d)) return undefined;
+        entries.push({ account, amount, currency });
+        if (c.char(0x5d)) break;
+        if (!c.literal(r.entrySeparator)) return undefined;
+      }
+    }
+    if (!c.char(0x7d) || c.peek() !== -1) return undefined;
+    return { type: 'transaction', id, idempotency_key: key, created_at: createdAt, entries };
+  }
+
+  /** Token by token, any JSON whitespace between tokens. */
+  private anySpacing(bytes: Buffer, start: number, end: number): ExportedTransaction | undefined {
     const c = new Cursor(bytes, start, end);
     if (!c.char(0x7b) || !c.field(TYPE) || !c.literal(TRANSACTION) || !c.char(0x2c)) return undefined;
     if (!c.field(ID)) return undefined;
