@@ -1,16 +1,19 @@
 /**
  * Child process of bench/checkers.ts: streams one generated run through the checkers exactly as
- * `chaosbank run` does (src/run/check.ts: readHistory -> accumulator, readLedgerExport -> accumulator,
- * finish) and prints {wallMs, cpuMs, maxRssBytes, ...} as JSON, so peak RSS is this process's alone.
+ * `chaosbank run` does (src/run/check.ts: readHistoryBatches -> accumulator, readLedgerExport
+ * batches -> accumulator, finish) and prints {wallMs, cpuMs, phasesMs, phasesCpuMs, maxRssBytes, ...}
+ * as JSON, so peak RSS is this process's alone.
  * argv: <history.ndjson> <ledger.ndjson> <events.ndjson>
  */
 import { createCheckAccumulator } from '../src/checks/accumulator.js';
 import { readLedgerExport } from '../src/checks/ledger-reader.js';
 import { readLines } from '../src/checks/ndjson-lines.js';
-import { readHistory } from '../src/load/history-reader.js';
+import { readHistoryBatches } from '../src/load/history-reader.js';
 import type { StackEvent } from '../src/topology/events.js';
 import { BENCH_ACCOUNTS, BENCH_REGION } from './_checkers-history.js';
 
+/** User + system CPU time in ms. */
+const ms = (usage: NodeJS.CpuUsage): number => Math.round((usage.user + usage.system) / 1000);
 const [attemptsFile, ledgerFile, eventsFile] = process.argv.slice(2) as [string, string, string];
 const started = performance.now();
 const cpuStart = process.cpuUsage();
@@ -19,22 +22,31 @@ const acc = createCheckAccumulator({
   authoritativeRegion: BENCH_REGION,
   steadyStateMs: 10_000,
 });
-for await (const attempt of readHistory(attemptsFile)) acc.addAttempt(attempt);
+for await (const batch of readHistoryBatches(attemptsFile))
+  for (const attempt of batch) acc.addAttempt(attempt);
 const ingestedAttempts = performance.now();
-for await (const line of readLedgerExport(ledgerFile)) acc.addLedgerLine(BENCH_REGION, line);
+const cpuAttempts = process.cpuUsage(cpuStart);
+for await (const batch of readLedgerExport(ledgerFile).batches())
+  for (const line of batch) acc.addLedgerLine(BENCH_REGION, line);
 for await (const { text } of readLines(eventsFile)) acc.addEvent(JSON.parse(text) as StackEvent);
 const ingested = performance.now();
+const cpuIngested = process.cpuUsage(cpuStart);
 const verdict = acc.finish();
 const finished = performance.now();
 const cpu = process.cpuUsage(cpuStart);
 process.stdout.write(
   `${JSON.stringify({
     wallMs: Math.round(finished - started),
-    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    cpuMs: ms(cpu),
     phasesMs: {
       readAttempts: Math.round(ingestedAttempts - started),
       readLedger: Math.round(ingested - ingestedAttempts),
       check: Math.round(finished - ingested),
+    },
+    phasesCpuMs: {
+      readAttempts: ms(cpuAttempts),
+      readLedger: ms(cpuIngested) - ms(cpuAttempts),
+      check: ms(cpu) - ms(cpuIngested),
     },
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     passed: verdict.passed,

@@ -1,6 +1,7 @@
 /**
  * Synthetic run for the checkers benchmark: a constant-rate payment history with retries after
- * timeouts, declines, replays, reads and a short outage, plus the ledger export it implies, written
+ * timeouts, declines, replays, reads and a short outage, plus the ledger export it implies (at least
+ * `size` attempts and at least `size` ledger transactions, so about 1.14 * size attempts), written
  * as NDJSON files. The history is written by the run pipeline's own HistoryWriter (k6 `Point` lines,
  * src/load/history-codec.ts), with the engine's key, account and hash shapes, so the benchmark reads
  * exactly what `chaosbank run` reads.
@@ -85,11 +86,11 @@ const KEY_PREFIX = 'cbk2x9lmq3f1';
 /** Let the history stream drain while generating, so the generator's own memory stays flat. */
 const MAX_BUFFERED_BYTES = 16 * 2 ** 20;
 
-export async function generateRun(dir: string, targetAttempts: number): Promise<GeneratedRun> {
+export async function generateRun(dir: string, size: number): Promise<GeneratedRun> {
   const random = prng(42);
   const ratePerSecond = 5000;
   const t0 = Date.UTC(2025, 0, 1);
-  const duration = (targetAttempts / ratePerSecond) * 1000;
+  const duration = (size / ratePerSecond) * 1000;
   const outageFrom = t0 + duration * 0.4;
   const outageTo = outageFrom + 2000;
   const accounts = Array.from(
@@ -106,7 +107,10 @@ export async function generateRun(dir: string, targetAttempts: number): Promise<
     attempts.write(a);
     seq++;
   };
-  while (seq < targetAttempts) {
+  // Until both counts reach the size: a run of N attempts has fewer than N transactions (reads,
+  // declines and timeouts write none; retries and replays write no second one), and the target is
+  // N attempts against an N-transaction ledger. The funding transaction counts as one.
+  while (seq < size || transactions.length + 1 < size) {
     if (seq % 1000 === 0) {
       while (attempts.bufferedBytes > MAX_BUFFERED_BYTES) await new Promise((r) => setImmediate(r));
     }
@@ -213,7 +217,7 @@ export async function generateRun(dir: string, targetAttempts: number): Promise<
         { account: to, amount, currency: BENCH_ACCOUNTS.currency },
       ],
     });
-    if (roll > 0.97 && seq < targetAttempts) {
+    if (roll > 0.97) {
       const replay = okStart + 50;
       write({
         ...base,

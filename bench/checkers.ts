@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- checkers`: generate 100k- and 1M-attempt runs (the history as k6 Point lines
- * written by HistoryWriter, the ledger export as the stack's PostgreSQL renders it) in a temp dir,
- * stream each through the real readers and the checkers in a child process, and record wall time,
- * CPU time (user + system) and peak RSS. Targets: 1M attempts + ~1M transactions in <= 10 s and
- * <= 1 GB RSS; growth from 100k to 1M should be about linear (~10x).
+ * `npm run bench -- checkers`: generate 100k and 1M runs (at least that many attempts and that many
+ * ledger transactions; the history as k6 Point lines written by HistoryWriter, the ledger export as
+ * the stack's PostgreSQL renders it) in a temp dir, stream each through the real readers and the
+ * checkers in a child process, and record wall time, CPU time (user + system, also per phase) and
+ * peak RSS. Targets: 1M attempts + 1M transactions in <= 10 s and <= 1 GB RSS; growth from 100k to
+ * 1M should be about linear (~10x).
  *
  * `CHECKERS_BENCH_PROFILE=<dir>` runs the children with `--cpu-prof --cpu-prof-dir=<dir>`.
  */
@@ -23,6 +24,7 @@ interface ChildResult {
   wallMs: number;
   cpuMs: number;
   phasesMs: Record<string, number>;
+  phasesCpuMs: Record<string, number>;
   maxRssBytes: number;
   passed: boolean;
   anomalies: number;
@@ -58,6 +60,7 @@ async function measure(size: number): Promise<Record<string, unknown>> {
       wallMs: child.wallMs,
       cpuMs: child.cpuMs,
       phasesMs: child.phasesMs,
+      phasesCpuMs: child.phasesCpuMs,
       peakRssMB: Math.round(child.maxRssBytes / 2 ** 20),
       anomalies: child.anomalies,
       passed: child.passed,
@@ -76,7 +79,7 @@ export async function run(): Promise<BenchResult> {
   const wall = large['wallMs'] as number;
   const rss = large['peakRssMB'] as number;
   return {
-    note: 'history.ndjson as k6 Point lines (HistoryWriter) read by readHistory; one authoritative ledger export (PostgreSQL json text) read by readLedgerExport; child process per size, the same path as src/run/check.ts. cpuMs (user+system, all threads) is the figure to trust on a busy machine; wallMs on a quiet one. loadAverage: os.loadavg() (1, 5, 15 min) when each child started and at the end.',
+    note: 'history.ndjson as k6 Point lines (HistoryWriter) read by readHistoryBatches; one authoritative ledger export (PostgreSQL json text) read by readLedgerExport().batches(); each size N has >= N attempts and >= N ledger transactions (the generator runs until both reach N, so about 1.14 N attempts at 1M); child process per size, the same path as src/run/check.ts. cpuMs and phasesCpuMs (user+system, all threads) are the figures to trust on a busy machine; wallMs on a quiet one. loadAverage: os.loadavg() (1, 5, 15 min) when each child started and at the end.',
     loadAverage: os.loadavg().map((l) => +l.toFixed(2)),
     '100k': small,
     '1M': large,
