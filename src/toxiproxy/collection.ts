@@ -5,6 +5,7 @@
 import { ApiError, apiErrors } from './api-error.js';
 import { booleanField, numberField, objectFields, stringField } from './decode.js';
 import { Proxy, type Logger, type ProxyJson } from './proxy.js';
+import type { BusyPoll } from './busy-poll.js';
 import {
   ToxicDefinition,
   isToxicType,
@@ -49,7 +50,11 @@ export function decodePopulate(body: unknown): Required<ProxyConfig>[] {
 export class ProxyCollection {
   private readonly proxies = new Map<string, Proxy>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** Shared by every proxy's connections (one event loop); undefined = off. */
+    private readonly busyPoll?: BusyPoll,
+  ) {}
 
   get(name: string): Proxy {
     const proxy = this.proxies.get(name);
@@ -80,7 +85,7 @@ export class ProxyCollection {
     if (name === '') throw apiErrors.missingField('name');
     if (upstream === '') throw apiErrors.missingField('upstream');
     if (this.proxies.has(name)) throw apiErrors.proxyExists();
-    const proxy = new Proxy(name, listen, upstream, this.log);
+    const proxy = new Proxy(name, listen, upstream, this.log, this.busyPoll);
     if (enabled) await proxy.start();
     this.proxies.set(name, proxy);
     this.log({ event: 'proxy_created', proxy: name, listen: proxy.listen, upstream, enabled });
@@ -123,7 +128,7 @@ export class ProxyCollection {
       }
       existing?.stop();
       this.proxies.delete(entry.name);
-      const proxy = new Proxy(entry.name, entry.listen, entry.upstream, this.log);
+      const proxy = new Proxy(entry.name, entry.listen, entry.upstream, this.log, this.busyPoll);
       try {
         if (entry.enabled) await proxy.start();
       } catch (error) {

@@ -1,5 +1,7 @@
 /**
  * One direction of a proxied connection: upstream = client→server, downstream = server→client.
+ * Chunks come from the source's 'data' events, or, for a source that reads into one reused buffer
+ * (`readsIntoReusedBuffer`), from `receiveBorrowed`.
  * With no active toxic, chunks are written straight through (pipe-like, no promise per chunk).
  * With toxics, chunks queue and run through the chain in order; the queue is bounded so a slow
  * reader or a stalled toxic pauses the source instead of buffering without limit.
@@ -7,6 +9,7 @@
 import type { Socket } from 'node:net';
 import type { Direction, ToxicDefinition } from './toxic-definition.js';
 import { ToxicRuntime, type ChainItem, type LinkControl } from './toxic-runtime.js';
+import type { BusyPoll } from './busy-poll.js';
 
 /** Bytes queued in front of the toxic chain before the source is paused. */
 const QUEUE_HIGH_WATER = 8 * 1024 * 1024;
@@ -20,6 +23,13 @@ export interface LinkOwner {
   failed(error: unknown): void;
 }
 
+export interface LinkOptions {
+  /** The source reads into one reused buffer; its chunks come through `receiveBorrowed`. */
+  readsIntoReusedBuffer?: boolean;
+  /** Told of every chunk read (opt-in busy polling). */
+  busyPoll?: BusyPoll | undefined;
+}
+
 export class Link {
   private runtimes: ToxicRuntime[] = [];
   private readonly queue: ChainItem[] = [];
@@ -28,21 +38,28 @@ export class Link {
   /** True while some toxic is active or queued items still have to go through the chain. */
   private chained = false;
   private waitingForDrain = false;
+  /** Writes of borrowed chunks not yet flushed; the source may not read again until they are. */
+  private borrowedWrites = 0;
+  private waitingForFlush = false;
   private closed = false;
   private abort = new AbortController();
+  private readonly busyPoll: BusyPoll | undefined;
 
   constructor(
     readonly direction: Direction,
     private readonly source: Socket,
     private readonly dest: Socket,
     private readonly owner: LinkOwner,
+    options: LinkOptions = {},
   ) {
-    source.on('data', this.onData);
+    this.busyPoll = options.busyPoll;
+    if (!options.readsIntoReusedBuffer) source.on('data', this.onData);
     source.on('end', this.onEnd);
     dest.on('drain', this.onDrain);
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    this.busyPoll?.activity();
     if (!this.chained) {
       if (!this.dest.write(chunk)) {
         this.waitingForDrain = true;
@@ -51,6 +68,25 @@ export class Link {
       return;
     }
     this.enqueue({ data: chunk, time: performance.now() });
+  };
+
+  /** A chunk that lives in the source's reused read buffer: valid only until the source reads again. */
+  receiveBorrowed(chunk: Buffer): void {
+    if (this.closed) return;
+    this.busyPoll?.activity();
+    if (this.chained) return this.enqueue({ data: Buffer.from(chunk), time: performance.now() });
+    this.borrowedWrites += 1;
+    if (!this.dest.write(chunk, this.onBorrowedFlushed)) this.waitingForDrain = true;
+    // Most writes complete at once; otherwise the socket still points into the buffer.
+    if (this.dest.writableLength > 0) this.waitingForFlush = true;
+    if (this.waitingForDrain || this.waitingForFlush) this.source.pause();
+  }
+
+  private readonly onBorrowedFlushed = (): void => {
+    this.borrowedWrites -= 1;
+    if (this.borrowedWrites > 0 || !this.waitingForFlush) return;
+    this.waitingForFlush = false;
+    this.updateFlow();
   };
 
   private readonly onEnd = (): void => {
@@ -66,7 +102,7 @@ export class Link {
 
   private updateFlow(): void {
     if (this.closed) return;
-    const hold = this.waitingForDrain || this.queuedBytes >= QUEUE_HIGH_WATER;
+    const hold = this.waitingForDrain || this.waitingForFlush || this.queuedBytes >= QUEUE_HIGH_WATER;
     if (hold) {
       if (!this.source.isPaused()) this.source.pause();
     } else if (this.source.isPaused()) {

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { listenOn } from './address.js';
 import { ProxyConnection, SOCKET_HIGH_WATER } from './connection.js';
 import type { ToxicDefinition, ToxicJson } from './toxic-definition.js';
+import type { BusyPoll } from './busy-poll.js';
 
 export interface ProxyJson {
   name: string;
@@ -30,6 +31,7 @@ export class Proxy {
     public listen: string,
     public upstream: string,
     private readonly log: Logger,
+    private readonly busyPoll: BusyPoll | undefined,
   ) {}
 
   get toxics(): ToxicDefinition[] {
@@ -71,13 +73,19 @@ export class Proxy {
   private accept(socket: net.Socket): void {
     const client = `${socket.remoteAddress}:${socket.remotePort}`;
     this.log({ event: 'client_connected', proxy: this.name, client, upstream: this.upstream });
-    const connection = new ProxyConnection(socket, this.upstream, () => this.toxicList, {
-      log: (record) => this.log({ proxy: this.name, client, ...record }),
-      closed: (closed) => {
-        this.connections.delete(closed);
-        this.log({ event: 'client_disconnected', proxy: this.name, client });
+    const connection = new ProxyConnection(
+      socket,
+      this.upstream,
+      () => this.toxicList,
+      {
+        log: (record) => this.log({ proxy: this.name, client, ...record }),
+        closed: (closed) => {
+          this.connections.delete(closed);
+          this.log({ event: 'client_disconnected', proxy: this.name, client });
+        },
       },
-    });
+      this.busyPoll,
+    );
     this.connections.add(connection);
   }
 

@@ -12,6 +12,8 @@ export interface StandaloneOptions {
   configFile?: string | undefined;
   /** JSON lines on stdout; otherwise `event key=value` lines on stderr. */
   jsonLogs: boolean;
+  /** See ToxiproxyServerOptions.busyPollMicros; 0 = off. */
+  busyPollMicros?: number;
 }
 
 function readableLine(record: Record<string, unknown>): string {
@@ -38,7 +40,13 @@ export async function runToxiproxyStandalone(options: StandaloneOptions): Promis
   try {
     const config =
       options.configFile === undefined ? undefined : await loadProxyConfigFile(options.configFile);
-    server = await startToxiproxyServer({ host: options.host, port: options.port, config, logger });
+    server = await startToxiproxyServer({
+      host: options.host,
+      port: options.port,
+      config,
+      logger,
+      busyPollMicros: options.busyPollMicros,
+    });
   } catch (error) {
     stop.abort();
     throw error;

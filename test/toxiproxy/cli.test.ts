@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { startEchoServer, type TcpServerHandle } from './helpers.js';
+import { connect, roundTrip, startEchoServer, type TcpServerHandle } from './helpers.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -117,6 +117,29 @@ describe('chaosbank toxiproxy', () => {
       const server = start('--port', '0', '--config', file);
       expect(await server.exit).toBe(2);
       expect(server.stderr()).toMatch(message);
+    }
+  });
+
+  it('--busy-poll-us: proxies with busy polling on, and refuses a bad value with exit 2', async () => {
+    const config = join(dir, 'busy-poll.json');
+    await writeFile(
+      config,
+      JSON.stringify([{ name: 'echo', listen: '127.0.0.1:0', upstream: echo.address }]),
+    );
+    const server = start('--port', '0', '--config', config, '--json-logs', '--busy-poll-us', '100');
+    const listening = await nextRecord(server.lines, 'api_listening');
+    const proxy = await new Toxiproxy(String(listening.url)).get('echo');
+    const client = await connect(Number(proxy.listen.split(':').pop()));
+    await roundTrip(client, 'polled');
+    expect(client.text()).toBe('polled');
+    client.socket.destroy();
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+
+    for (const bad of ['-5', 'abc', '20000']) {
+      const refused = start('--port', '0', '--busy-poll-us', bad);
+      expect(await refused.exit).toBe(2);
+      expect(refused.stderr()).toContain('--busy-poll-us must be an integer from 0 to 10000');
     }
   });
 

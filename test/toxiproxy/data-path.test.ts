@@ -3,6 +3,7 @@
  * disable/enable and /reset. Times are measured with tolerances; waits are on conditions.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { startToxiproxyServer, type RunningToxiproxyServer } from '../../src/toxiproxy/server.js';
@@ -406,5 +407,142 @@ describe('backpressure', () => {
       client.socket.resume();
       await waitFor(() => sent > plateau + 16 * 1024 * 1024, 'the sender to continue once the client reads');
     });
+  }
+});
+
+describe('data integrity', () => {
+  it('a bulk download through a slow reader arrives intact, also while a toxic comes and goes', async () => {
+    // Every 4-byte word is distinct, so a read buffer reused too early cannot go unnoticed.
+    const payload = Buffer.allocUnsafe(48 * 1024 * 1024);
+    for (let word = 0; word < payload.length / 4; word++) payload.writeUInt32BE(word, word * 4);
+    const source = net.createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      let offset = 0;
+      let size = 1;
+      // One uneven piece per turn of the event loop: the proxy's reads stay smaller than its
+      // buffers, so its writes back up without ever refusing more data.
+      const pump = (): void => {
+        if (offset === payload.length) return void socket.end();
+        size = (size * 7 + 12_345) % (200 * 1024);
+        const piece = payload.subarray(offset, offset + size + 1);
+        offset += piece.length;
+        if (socket.write(piece)) setImmediate(pump);
+        else socket.once('drain', pump);
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => source.close(() => resolve())));
+    const server = await startToxiproxyServer({ port: 0 });
+    cleanups.push(() => server.close());
+    const proxy = await new Toxiproxy(server.url).createProxy({
+      name: 'bulk',
+      listen: '127.0.0.1:0',
+      upstream: `127.0.0.1:${(source.address() as net.AddressInfo).port}`,
+    });
+
+    const socket = net.connect({ host: '127.0.0.1', port: Number(proxy.listen.split(':').pop()) });
+    cleanups.push(() => void socket.destroy());
+    const hash = createHash('sha256');
+    let received = 0;
+    let toxic: 'none' | 'adding' | 'added' | 'removed' = 'none';
+    const toxicChanges: Promise<unknown>[] = [];
+    socket.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      const before = received;
+      received += chunk.length;
+      // A slow reader: stop for a moment every 4 MiB, so the proxy's writes back up.
+      if (Math.floor(before / (4 << 20)) !== Math.floor(received / (4 << 20))) {
+        socket.pause();
+        setTimeout(() => socket.resume(), 20);
+      }
+      if (toxic === 'none' && received > payload.length / 3) {
+        toxic = 'adding';
+        const add = proxy.addToxic({
+          name: 'l',
+          type: 'latency',
+          stream: 'downstream',
+          toxicity: 1,
+          attributes: { latency: 0, jitter: 0 },
+        });
+        toxicChanges.push(add.then(() => (toxic = 'added')));
+      } else if (toxic === 'added' && received > (2 * payload.length) / 3) {
+        toxic = 'removed';
+        toxicChanges.push(proxy.getToxic('l').then((added) => added.remove()));
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('end', resolve);
+      socket.once('error', reject);
+    });
+    await Promise.all(toxicChanges);
+    expect(received).toBe(payload.length);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+    expect(toxic).toBe('removed');
+  });
+});
+
+describe('end of stream', () => {
+  const SIZE = 24 * 1024 * 1024;
+
+  /** Counts what `socket` receives until its end, stopping for a while after every MiB. */
+  function readSlowly(socket: net.Socket): Promise<number> {
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      const before = received;
+      received += chunk.length;
+      if (before >> 20 !== received >> 20) {
+        socket.pause();
+        setTimeout(() => socket.resume(), 30);
+      }
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('end', () => resolve(received));
+      socket.once('error', reject);
+    });
+  }
+
+  async function slowReaderCase(direction: 'download' | 'upload', toxic: boolean): Promise<number> {
+    let serverReceived: Promise<number> | undefined;
+    const upstream = net.createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      if (direction === 'download') socket.end(Buffer.alloc(SIZE, 'd'));
+      else serverReceived = readSlowly(socket);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+    const server = await startToxiproxyServer({ port: 0 });
+    cleanups.push(() => server.close());
+    const proxy = await new Toxiproxy(server.url).createProxy({
+      name: 'eos',
+      listen: '127.0.0.1:0',
+      upstream: `127.0.0.1:${(upstream.address() as net.AddressInfo).port}`,
+    });
+    if (toxic) {
+      await proxy.addToxic({
+        name: 'l',
+        type: 'latency',
+        stream: direction === 'download' ? 'downstream' : 'upstream',
+        toxicity: 1,
+        attributes: { latency: 0, jitter: 0 },
+      });
+    }
+    const client = net.connect({ host: '127.0.0.1', port: Number(proxy.listen.split(':').pop()) });
+    cleanups.push(() => void client.destroy());
+    if (direction === 'download') return readSlowly(client);
+    client.on('error', () => undefined);
+    client.end(Buffer.alloc(SIZE, 'u'));
+    await waitFor(() => serverReceived !== undefined, 'the upstream connection');
+    return serverReceived!;
+  }
+
+  // The proxy reads the end of the stream while it still holds data for a slow reader; closing the
+  // other socket must not cut that data off.
+  for (const direction of ['download', 'upload'] as const) {
+    for (const toxic of [false, true]) {
+      it(`a slow reader gets every byte of a ${direction} that ends (${toxic ? 'toxic chain' : 'fast path'})`, async () => {
+        expect(await slowReaderCase(direction, toxic)).toBe(SIZE);
+      });
+    }
   }
 });
