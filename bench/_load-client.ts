@@ -4,10 +4,12 @@
  * Full history recording when `historyPath` is given (none otherwise, to isolate its cost).
  *
  * Like `chaosbank run` (steady-state phase, then the load phase in the same process), a steady-state
- * run at the same rate (default 2 s, no history, not measured) comes first: the measured run then
+ * run at the same rate (default 2 s, history recorded when the measured run records it, not
+ * measured) comes first: the measured run then
  * sees a warm JIT, as the load phase of a real run does, instead of a process's first second.
  * Prints one JSON line: the engine summary plus the process's CPU time during the measured run.
  */
+import { rmSync } from 'node:fs';
 import { runLoad } from '../src/load/engine.js';
 import { HistoryWriter } from '../src/load/history-writer.js';
 import { loadSchema } from '../src/scenario/schema.js';
@@ -31,7 +33,19 @@ const load = (durationS: number): LoadSpec =>
     timeout: 2000,
   });
 const steadyStateS = args.steadyStateS ?? 2;
-if (steadyStateS > 0) await runLoad({ load: load(steadyStateS), targets: { router: args.url }, seed: 2 });
+if (steadyStateS > 0) {
+  // recorded like the measured run (chaosbank run records its steady-state phase too), then deleted
+  const steadyWriter =
+    args.historyPath === undefined ? undefined : new HistoryWriter(`${args.historyPath}.steady-state`);
+  await runLoad({
+    load: load(steadyStateS),
+    targets: { router: args.url },
+    seed: 2,
+    ...(steadyWriter === undefined ? {} : { sink: steadyWriter }),
+  });
+  await steadyWriter?.close();
+  if (steadyWriter !== undefined) rmSync(steadyWriter.path, { force: true });
+}
 const writer = args.historyPath === undefined ? undefined : new HistoryWriter(args.historyPath);
 const cpu = process.cpuUsage();
 const summary = await runLoad({
