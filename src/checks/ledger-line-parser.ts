@@ -98,6 +98,11 @@ class Cursor {
     return this.bytes.toString(this.ascii ? 'latin1' : 'utf8', this.from, this.to);
   }
 
+  /** A string or `null`; undefined when it is neither. */
+  stringOrNull(): string | null | undefined {
+    return this.literal(NULL) ? null : this.string();
+  }
+
   /** A string that repeats from line to line (accounts, currencies, times): from a cache. */
   cachedString(cache: ByteStringCache): string | undefined {
     if (!this.stringBytes()) return undefined;
@@ -179,14 +184,8 @@ export class TransactionLineParser {
   private rendered(c: Cursor, r: Rendering): ExportedTransaction | undefined {
     const id = c.string();
     if (id === undefined || !c.literal(r.key)) return undefined;
-    let key: string | null;
-    if (c.literal(NULL)) key = null;
-    else {
-      const text = c.string();
-      if (text === undefined) return undefined;
-      key = text;
-    }
-    if (!c.literal(r.createdAt)) return undefined;
+    const key = c.stringOrNull();
+    if (key === undefined || !c.literal(r.createdAt)) return undefined;
     const createdAt = c.cachedString(this.lastCreatedAt);
     if (createdAt === undefined || !c.literal(r.entries)) return undefined;
     const entries: ExportedEntry[] = [];
@@ -215,14 +214,8 @@ export class TransactionLineParser {
     if (!c.field(ID)) return undefined;
     const id = c.string();
     if (id === undefined || !c.char(0x2c) || !c.field(KEY)) return undefined;
-    let key: string | null;
-    if (c.literal(NULL)) key = null;
-    else {
-      const text = c.string();
-      if (text === undefined) return undefined;
-      key = text;
-    }
-    if (!c.char(0x2c) || !c.field(CREATED_AT)) return undefined;
+    const key = c.stringOrNull();
+    if (key === undefined || !c.char(0x2c) || !c.field(CREATED_AT)) return undefined;
     const createdAt = c.cachedString(this.lastCreatedAt);
     if (createdAt === undefined || !c.char(0x2c) || !c.field(ENTRIES) || !c.char(0x5b)) return undefined;
     const entries: ExportedEntry[] = [];

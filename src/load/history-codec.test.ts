@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import fc from 'fast-check';
 import type { Attempt } from './attempt.js';
+import { samplePayment } from './attempt-fixtures.js';
 import { decodeLine, encodeAttempt, encodeDropped, formatRfc3339, parseRfc3339 } from './history-codec.js';
 import type { K6Line } from './history-codec.js';
 
@@ -17,23 +18,7 @@ const k6Point = z.strictObject({
   }),
 });
 
-const payment: Attempt = {
-  seq: 7,
-  kind: 'retry',
-  target: 'router',
-  key: 'cbx-7',
-  payloadHash: 'abc',
-  payload: { from: 'acc-0001', to: 'acc-0002', amount: 1234, currency: 'USD' },
-  intendedStart: 1_790_000_000_000.125,
-  start: 1_790_000_000_001.5,
-  end: 1_790_000_000_020.25,
-  status: 201,
-  outcome: 'ok',
-  paymentId: 'pay_9',
-  servedBy: 'eu-west',
-  epoch: 3,
-  bodyHash: 'def',
-};
+const payment: Attempt = { ...samplePayment };
 
 describe('history codec', () => {
   it('encodes an attempt as a valid k6 Point with our tags and metadata, and decodes it back', () => {

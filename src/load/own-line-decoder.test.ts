@@ -1,28 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from './attempt.js';
+import { samplePayment } from './attempt-fixtures.js';
 import { decodeLine, encodeAttempt } from './history-codec.js';
 import type { K6Line } from './history-codec.js';
 import { OwnLineDecoder } from './own-line-decoder.js';
 
-const payment: Attempt = {
-  seq: 7,
-  kind: 'retry',
-  target: 'router',
-  key: 'cbx-7',
-  payloadHash: 'abc',
-  payload: { from: 'acc-0001', to: 'acc-0002', amount: 1234, currency: 'USD' },
-  intendedStart: 1_790_000_000_000.125,
-  start: 1_790_000_000_001.5,
-  end: 1_790_000_000_020.25,
-  status: 201,
-  outcome: 'ok',
-  paymentId: 'pay_9',
-  servedBy: 'eu-west',
-  epoch: 3,
-  bodyHash: 'def',
-  balance: 10,
-};
+const payment: Attempt = { ...samplePayment, balance: 10 };
 
 /** The line with one tag or metadata value replaced (the field keeps its place), or removed. */
 function withField(
