@@ -140,4 +140,21 @@ describe('recovery metrics', () => {
     expect(early.byRegion).toEqual({ 'us-east': 25 });
     expect(late.byRegion).toEqual({ 'eu-west': 25 });
   });
+
+  it('a request the harness cancelled when the load stopped counts in no window; a timeout there does', () => {
+    const lastAt = (error: string): Attempt[] => {
+      const attempts = constantRate({ seconds: 30, everyMs: 10, info: () => false });
+      const last = attempts.at(-1)!;
+      attempts[attempts.length - 1] = { ...last, status: 0, outcome: 'info', error, end: last.start + 1 };
+      return attempts;
+    };
+    const cancelled = recoveryOf(lastAt('aborted'), [fault]);
+    expect(cancelled.recovery).toMatchObject({ tImpact: null, recovered: true });
+    expect(cancelled.windows.at(-1)!.info).toBe(0);
+    expect(cancelled.metrics.attempts).toBe(3000);
+    expect(cancelled.metrics.p50_ms).toBe(5);
+    const timedOut = recoveryOf(lastAt('timeout'), [fault]);
+    expect(timedOut.recovery).toMatchObject({ recovered: false });
+    expect(timedOut.recovery.tImpact).not.toBeNull();
+  });
 });

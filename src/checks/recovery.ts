@@ -5,6 +5,7 @@
  * θ = min(SLO, 0.99·r0); t_impact = first window from the fault on with r < θ; t_recovered = start of
  * the first run of windows lasting >= the hold with r >= θ (and p99 <= L when set).
  */
+import { CANCELLED_ERROR } from '../load/attempt.js';
 import type { StackEvent } from '../topology/events.js';
 import { OUTCOME, type AttemptStore } from './attempt-store.js';
 import type { Interner } from './compact.js';
@@ -81,11 +82,16 @@ export function measureLoad(store: AttemptStore, events: StackEvent[], ex: Check
   const perWindow = new Int32Array(count + 1);
   let ok = 0;
   let counted = 0;
+  // Requests the harness itself cancelled when the load stopped say nothing about the service (and
+  // their latency was cut short): one in the last window must not read as an unrecovered outage.
+  const cancelled = store.names.find(CANCELLED_ERROR) ?? -2;
+  let measured = 0;
   for (let i = 0; i < n; i++) {
     const x = Math.floor((intended[i]! - base) / w);
     windowOf[i] = x;
+    if (store.error.data[i] === cancelled) continue;
     perWindow[x + 1]!++;
-    latency[i] = store.end.data[i]! - intended[i]!;
+    latency[measured++] = store.end.data[i]! - intended[i]!;
     const win = windows[x]!;
     const outcome = store.outcome.data[i];
     if (outcome === OUTCOME.ok) win.ok++;
@@ -104,8 +110,9 @@ export function measureLoad(store: AttemptStore, events: StackEvent[], ex: Check
   // per-window p99: bucket latencies by window (counting sort), then sort each bucket
   for (let x = 0; x < count; x++) perWindow[x + 1]! += perWindow[x]!;
   const offsets = perWindow.slice();
-  const bucketed = new Float64Array(n);
-  for (let i = 0; i < n; i++) bucketed[offsets[windowOf[i]!]!++] = latency[i]!;
+  const bucketed = new Float64Array(measured);
+  for (let i = 0, m = 0; i < n; i++)
+    if (store.error.data[i] !== cancelled) bucketed[offsets[windowOf[i]!]!++] = latency[m++]!;
   for (let x = 0; x < count; x++) {
     const win = windows[x]!;
     const slice = bucketed.subarray(perWindow[x], perWindow[x + 1]).sort();
@@ -115,15 +122,15 @@ export function measureLoad(store: AttemptStore, events: StackEvent[], ex: Check
     ok += win.ok;
     counted += denominator;
   }
-  latency.sort();
+  const latencies = latency.subarray(0, measured).sort();
   const figures: LoadFigures = {
     ...none,
     windows,
     successRate: counted === 0 ? null : ok / counted,
-    p50Ms: percentile(latency, 0.5),
-    p95Ms: percentile(latency, 0.95),
-    p99Ms: percentile(latency, 0.99),
-    maxMs: latency[n - 1]!,
+    p50Ms: percentile(latencies, 0.5),
+    p95Ms: percentile(latencies, 0.95),
+    p99Ms: percentile(latencies, 0.99),
+    maxMs: measured === 0 ? null : latencies[measured - 1]!,
     attempts: n,
   };
   return withRecovery(figures, windows, events, ex);

@@ -40,7 +40,7 @@ export interface Attempt {
   end: number;
   /** HTTP status; 0 when no response (timeout, reset, refused). */
   status: number;
-  /** Network error code when status is 0: `timeout`, `ECONNRESET`, `ECONNREFUSED`, ... */
+  /** Network error code when status is 0: `timeout`, `ECONNRESET`, `ECONNREFUSED`, ... (CANCELLED_ERROR: ours). */
   error?: string;
   outcome: Outcome;
   /** Essentials of the response. */
@@ -84,3 +84,6 @@ export function classifyStatus(status: number, expected: ExpectedStatuses = IETF
   // 0 (no response), 5xx, gateway errors and anything undocumented: effect unknown.
   return 'info';
 }
+
+/** The error of an attempt the harness cancelled itself (the load stopped while it was in flight). */
+export const CANCELLED_ERROR = 'aborted';

@@ -8,6 +8,7 @@
  * trailers parsed into objects; here the raw header list is scanned for the two names we need.
  */
 import type { Dispatcher } from 'undici';
+import { CANCELLED_ERROR } from './attempt.js';
 
 export interface HttpExchange {
   status: number;
@@ -47,7 +48,7 @@ export function errorName(error: unknown): string {
     case 'UND_ERR_ABORTED':
     case 'UND_ERR_DESTROYED':
     case 'UND_ERR_CLOSED':
-      return 'aborted';
+      return CANCELLED_ERROR;
     default:
       return typeof code === 'string' && code !== '' ? code : 'error';
   }
@@ -127,7 +128,7 @@ export abstract class ResponseCollector implements Dispatcher.DispatchHandler, C
     if (this.finished) return;
     this.finished = true;
     this.status = 0;
-    this.error = this.cancelled ? 'aborted' : errorName(error);
+    this.error = this.cancelled ? CANCELLED_ERROR : errorName(error);
     this.epoch = undefined;
     this.chunk = undefined;
     this.chunks = undefined;

@@ -34,6 +34,7 @@ export const EXAMPLE_SCENARIO = {
     amount: { distribution: 'uniform', min: 100, max: 10_000 },
     timeout: '2s',
     maxInFlight: 1000,
+    warmUp: 200,
     retry: { attempts: 3, backoff: '100ms', maxBackoff: '2s', sameKey: true },
     mix: {
       replays: 0.05,
