@@ -49,6 +49,18 @@ function write(name: string, content: string | Buffer): string {
 
 const own = (line: string): Attempt | null => decodeOwnLine(Buffer.from(line), 0, Buffer.byteLength(line), 0);
 
+/** The fewest fields an attempt can have. */
+const minimalAttempt: Attempt = {
+  seq: 1,
+  kind: 'first',
+  target: 'router',
+  intendedStart: 1,
+  start: 1,
+  end: 2,
+  status: 201,
+  outcome: 'ok',
+};
+
 describe('history reader', () => {
   it('decodes our own lines without JSON.parse exactly as JSON.parse + decodeLine does', () => {
     fc.assert(
@@ -68,16 +80,7 @@ describe('history reader', () => {
   it('leaves every other shape to the general path', () => {
     expect(own(metricLine(HISTORY_METRICS[0]))).toBeNull();
     expect(own(encodeDropped(1000, 'router'))).toBeNull();
-    const line = encodeAttempt({
-      seq: 1,
-      kind: 'first',
-      target: 'router',
-      intendedStart: 1,
-      start: 1,
-      end: 2,
-      status: 201,
-      outcome: 'ok',
-    });
+    const line = encodeAttempt(minimalAttempt);
     expect(own(line)).toEqual(decodeLine(JSON.parse(line) as K6Line, 0));
     expect(own(line.replace('"key"', '"unused"'))).not.toBeNull();
     expect(own(line.replace('"value":', '"value": '))).toBeNull();
@@ -116,16 +119,7 @@ describe('history reader', () => {
   });
 
   it('names the line of a malformed point after handing out the attempts before it', async () => {
-    const good = encodeAttempt({
-      seq: 1,
-      kind: 'first',
-      target: 'router',
-      intendedStart: 1,
-      start: 1,
-      end: 2,
-      status: 201,
-      outcome: 'ok',
-    });
+    const good = encodeAttempt(minimalAttempt);
     const broken = write('broken.ndjson', `${good}\n\n${good.slice(0, 40)}\n${good}\n`);
     const seen: Attempt[] = [];
     const read = async (): Promise<void> => {
