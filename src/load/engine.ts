@@ -232,7 +232,7 @@ export class LoadEngine {
 
   async run(): Promise<LoadSummary> {
     const { signal } = this.options;
-    const warmUp = await this.warmUp();
+    const warmUpResult = await this.warmUp();
     const onAbort = (): void => this.stop();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -242,7 +242,7 @@ export class LoadEngine {
       if (signal?.aborted === true) this.stop();
       else this.tick();
       await finished;
-      return this.summary(warmUp);
+      return this.summary(warmUpResult);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       await this.closePools();
