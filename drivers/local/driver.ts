@@ -32,7 +32,7 @@ import { componentProgram } from './paths.js';
 import { ProxyTable, type HostPort } from './proxies.js';
 import { registerStack } from './registry.js';
 import { ledgerTemplate } from './template-key.js';
-import { StateFile, writeJsonAtomic, type StackEndpoints } from './state.js';
+import { configDirOf, StateFile, writeJsonAtomic, type StackEndpoints } from './state.js';
 import { COMPONENT_READY_TIMEOUT_MS, LocalStack } from './stack.js';
 import type { ManagedProcess } from './process.js';
 import { waitFor } from './wait.js';
@@ -167,7 +167,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
   // 3. The APIs start now, while the databases bootstrap: a Node process needs a second or more to start
   //    on a busy machine, and an API needs only its database proxies (they exist); it polls for the
   //    primary until the control row appears.
-  const configDir = join(stack.runDir, 'config');
+  const configDir = configDirOf(stack.runDir);
   mkdirSync(configDir, { recursive: true });
   const dbUrl = (from: string, region: string) => connString(proxies.address(linkName(from, dbId(region))));
   const apis: Record<string, string> = {};

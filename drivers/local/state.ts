@@ -57,6 +57,8 @@ export interface StackState {
 
 export const stateFileName = 'state.json';
 export const statePath = (runDir: string): string => join(runDir, stateFileName);
+/** The components' config files: `--config <this>/<component>.json` in their command lines. */
+export const configDirOf = (runDir: string): string => join(runDir, 'config');
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });

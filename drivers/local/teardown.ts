@@ -6,12 +6,12 @@
  * Each data directory's postmaster.pid is consulted too, since a database may have been restarted
  * (rejoin) under a pid the state file never saw. Directories are removed; logs stay.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { identify, isAlive, signalIfSame, type ProcessIdentity } from './proc.js';
-import type { StackState } from './state.js';
+import { configDirOf, type StackState } from './state.js';
 
 export interface TeardownReport {
   /** Components that were still running and got stopped. */
@@ -67,7 +67,45 @@ function targetsOf(state: StackState, includeOwner: boolean): Target[] {
     });
   }
   if (includeOwner) add({ component: 'owner', id: state.owner, isPostgres: false });
+  for (const t of unrecordedOf(state)) if (includeOwner || t.id.pid !== state.owner.pid) add(t);
   return targets;
+}
+
+/**
+ * Live processes whose command line names a file in the run's config folder (components) or one of
+ * its data directories (PostgreSQL): started for this run even when the state file never recorded
+ * them (the harness was killed between spawning a component and writing its pid). The run's folders
+ * are unique; the run folder itself is not a mark, so `chaosbank up --run-dir <it>` and a
+ * `tail` of its logs are left alone.
+ */
+function unrecordedOf(state: StackState): Target[] {
+  const configDir = `${configDirOf(state.runDir)}/`;
+  const names = (arg: string): boolean =>
+    arg.startsWith(configDir) || state.dirs.some((dir) => arg === dir || arg.startsWith(`${dir}/`));
+  const found: Target[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    if (!argv.some(names)) continue;
+    const program = basename(argv[0] ?? '');
+    found.push({
+      component: `unrecorded ${program} (pid ${name})`,
+      id: identify(Number(name)),
+      isPostgres: program === 'postgres',
+    });
+  }
+  return found;
 }
 
 async function waitAllDead(targets: Target[], timeoutMs: number): Promise<Target[]> {

@@ -146,6 +146,21 @@ describe('state file and teardown', () => {
     expect(report.stopped).toEqual([]);
     expect(isAlive(p.identity)).toBe(true);
   });
+
+  it('also stops a process the state file never recorded, found by the run folder in its command line', async () => {
+    // As when the harness is killed between spawning a component and writing its pid down.
+    const runDir = join(root, 'run3');
+    const orphan = await start('orphan', ['--config', join(runDir, 'config', 'api@a.json')]);
+    // Naming the run folder itself is not enough: that is what `chaosbank up --run-dir` does.
+    const cli = await start('cli', ['--run-dir', runDir]);
+    await orphan.waitForRecord((r) => r.msg === 'listening', 10_000);
+    await cli.waitForRecord((r) => r.msg === 'listening', 10_000);
+    const report = await teardownState(emptyState(runDir), { graceMs: 300 });
+    expect(report.stopped).toEqual([`unrecorded node (pid ${orphan.pid})`]);
+    expect(report.problems).toEqual([]);
+    expect(isAlive(orphan.identity)).toBe(false);
+    expect(isAlive(cli.identity)).toBe(true);
+  });
 });
 
 describe('loopback addresses', () => {
