@@ -25,7 +25,8 @@ import {
   type Address,
 } from '../../stack/postgres/index.js';
 import { applyLedgerSchema } from '../../stack/db/ledger-schema.js';
-import { planAddresses, probeBind } from './loopback.js';
+import { handoverPort } from './handover-port.js';
+import { planAddresses } from './loopback.js';
 import { linkDataDir, ramDirRoot, ramRunDir } from './ram-dirs.js';
 import { identify } from './proc.js';
 import { componentProgram } from './paths.js';
@@ -128,11 +129,11 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
   step(`toxiproxy ${toxiproxyUrl}`);
   check();
 
-  // 2. Databases: a port per region (PostgreSQL cannot bind 0 itself: ask the OS, then hand it over),
+  // 2. Databases: a port per region (PostgreSQL cannot bind 0 itself: see handover-port.ts),
   //    then every proxy that leads into a database, so standbys can replicate through their repl proxies.
   const dbAddress: Record<string, Address> = {};
   for (const region of topology.regions)
-    dbAddress[region] = { host: hostOf(region), port: await probeBind(hostOf(region)) };
+    dbAddress[region] = { host: hostOf(region), port: await handoverPort(hostOf(region)) };
   const dbLinks = topology.regions.flatMap((r) => linksTo(dbId(r)));
   await proxies.create(
     dbLinks.map((link) => ({ link, listenHost: hostOf(link.toRegion), upstream: dbAddress[link.toRegion]! })),

@@ -13,12 +13,12 @@ export interface AddressPlan {
   notes: string[];
 }
 
-/** Bind port 0 on `host` and return the port the OS chose, then release it. */
-export function probeBind(host: string): Promise<number> {
+/** Bind `port` on `host` (0: the OS chooses) and return the port bound, then release it. */
+export function probeBind(host: string, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
+    server.listen({ host, port, exclusive: true }, () => {
       const address = server.address();
       server.close(() =>
         typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no address')),
@@ -27,14 +27,17 @@ export function probeBind(host: string): Promise<number> {
   });
 }
 
-export async function canBind(host: string): Promise<boolean> {
+/** Whether `port` on `host` can be bound right now. */
+export async function tryBind(host: string, port: number): Promise<boolean> {
   try {
-    await probeBind(host);
+    await probeBind(host, port);
     return true;
   } catch {
     return false;
   }
 }
+
+export const canBind = (host: string): Promise<boolean> => tryBind(host, 0);
 
 export const regionHost = (index: number): string => `127.0.${index + 1}.1`;
 

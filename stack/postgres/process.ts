@@ -119,12 +119,14 @@ export async function startPostgres(options: StartOptions): Promise<PostgresProc
     await waitFor(
       async () => {
         if (exit !== undefined) {
+          const tail = await logTail(logFile);
+          // The reason in the message itself: test runners and CI logs show the message, not the details.
+          const reason = tail.findLast((line) => /\b(FATAL|PANIC):/.test(line));
           throw new EnvironmentError(
             'POSTGRES_EXITED',
-            `PostgreSQL in ${options.dataDir} exited while starting`,
-            {
-              details: [`log ${logFile}:`, ...(await logTail(logFile))],
-            },
+            `PostgreSQL in ${options.dataDir} exited while starting` +
+              (reason === undefined ? '' : `: ${reason.replace(/^.*?\b(FATAL|PANIC):\s*/, '')}`),
+            { details: [`log ${logFile}:`, ...tail] },
           );
         }
         return withClient(

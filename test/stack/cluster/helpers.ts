@@ -3,21 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { handoverPort } from '../../../drivers/local/handover-port.js';
 import { bootstrapCluster, type BootstrapOptions, type Cluster } from '../../../stack/postgres/index.js';
 
 export const HOST = '127.0.0.1';
 
-/** A port the OS just handed out (bind 0, close). Callers retry on the rare collision. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** A port PostgreSQL can be handed (outside the ephemeral range: see handover-port.ts). */
+export const freePort = (): Promise<number> => handoverPort(HOST);
 
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), `chaosbank-${prefix}-`));
