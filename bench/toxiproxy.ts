@@ -7,8 +7,9 @@
  * - direct: client -> upstream process (the baseline);
  * - plainPipe: client -> a plain Node `c.pipe(u).pipe(c)` proxy process -> upstream (the reference:
  *   what one process hop costs on this machine, whatever the proxy's code);
- * - embedded: client -> our embedded Toxiproxy process -> upstream (default options);
- * - embeddedBusyPoll: the same with the opt-in busy polling (`busyPollMicros`, BUSY_POLL_US).
+ * - embedded: client -> our embedded Toxiproxy process -> upstream, with the options `chaosbank
+ *   toxiproxy` uses by default (busy polling DEFAULT_BUSY_POLL_US while a core is spare);
+ * - embeddedNoBusyPoll: the same with busy polling off (`--busy-poll-us 0`, the library's default).
  * Added latency per hop = proxied percentiles minus direct percentiles. `sameProcessDirect` is the
  * baseline before 2026-11 (echo server inside the client process: a round trip never wakes a
  * sleeping process, so it is unrealistically fast); it is kept, labelled, for comparison only.
@@ -16,6 +17,9 @@
  * Env: BENCH_TOXIPROXY_ROUND_TRIPS (default 6000 per side and round, 10 rounds),
  * BENCH_TOXIPROXY_BYTES (default 1 GiB per bulk run), BENCH_TOXIPROXY_CPU_PROF_DIR (write --cpu-prof
  * profiles of the proxy processes there).
+ *
+ * `npm run bench -- toxiproxy-busy-core` runs the same with one more process spinning on a core for the
+ * whole run (another workload on the machine), results in bench/results/toxiproxy-busy-core.json.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -28,6 +32,7 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import os from 'node:os';
 import type { BenchResult } from './run.js';
 import { measurePhase } from './_machine-load.js';
+import { DEFAULT_BUSY_POLL_US } from '../src/toxiproxy/busy-poll.js';
 
 const ROUND_TRIPS = Number(process.env.BENCH_TOXIPROXY_ROUND_TRIPS ?? 6_000);
 const WARMUP = 2_000;
@@ -37,7 +42,6 @@ const BULK_ROUNDS = 3;
 const BULK_BYTES = Number(process.env.BENCH_TOXIPROXY_BYTES ?? 1024 ** 3);
 const CPU_PROF_DIR = process.env.BENCH_TOXIPROXY_CPU_PROF_DIR;
 const MESSAGE = Buffer.alloc(32, 'p');
-const BUSY_POLL_US = 100;
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -180,7 +184,7 @@ async function createEmbeddedProxies(url: string, upstream: Side): Promise<Side>
   return { echoPort: portOf(echo.listen), sourcePort: portOf(source.listen) };
 }
 
-const SIDES = ['direct', 'plainPipe', 'embedded', 'embeddedBusyPoll'] as const;
+const SIDES = ['direct', 'plainPipe', 'embedded', 'embeddedNoBusyPoll'] as const;
 type SideName = (typeof SIDES)[number];
 
 /** Ping-pong rounds alternate between the sides, so that machine noise hits them alike. */
@@ -214,9 +218,22 @@ async function measureThroughput(sides: Record<SideName, Side>): Promise<Record<
 
 const loadAverage = (): number[] => os.loadavg().map((n) => Math.round(n * 100) / 100);
 
-export async function run(): Promise<BenchResult> {
+/** A process that keeps one core busy until killed (someone else's work on the machine). */
+function startSpinner(): () => Promise<void> {
+  const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  return async () => {
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  };
+}
+
+export const run = (): Promise<BenchResult> => measure({ busyCoreElsewhere: false });
+
+export async function measure(options: { busyCoreElsewhere: boolean }): Promise<BenchResult> {
   const loadAverageAtStart = loadAverage();
   const stops: (() => Promise<void>)[] = [];
+  if (options.busyCoreElsewhere) stops.push(startSpinner());
   const sameProcessEcho = net.createServer({ noDelay: true }, (socket) => socket.pipe(socket));
   try {
     const sameProcessEchoPort = await listen(sameProcessEcho);
@@ -228,21 +245,25 @@ export async function run(): Promise<BenchResult> {
       profileArgs('plain-pipe'),
     );
     stops.push(pipe.stop);
-    const embedded = await startChild<{ url: string }>('_toxiproxy-proxy', ['0'], profileArgs('embedded'));
-    stops.push(embedded.stop);
-    const busyPoll = await startChild<{ url: string }>(
+    const embedded = await startChild<{ url: string }>(
       '_toxiproxy-proxy',
-      [String(BUSY_POLL_US)],
-      profileArgs('embedded-busy-poll'),
+      [String(DEFAULT_BUSY_POLL_US)],
+      profileArgs('embedded'),
     );
-    stops.push(busyPoll.stop);
-    const pids = [upstream.pid, pipe.pid, embedded.pid, busyPoll.pid];
+    stops.push(embedded.stop);
+    const noBusyPoll = await startChild<{ url: string }>(
+      '_toxiproxy-proxy',
+      ['0'],
+      profileArgs('embedded-no-busy-poll'),
+    );
+    stops.push(noBusyPoll.stop);
+    const pids = [upstream.pid, pipe.pid, embedded.pid, noBusyPoll.pid];
 
     const sides: Record<SideName, Side> = {
       direct: upstream.info,
       plainPipe: { echoPort: pipe.info.ports[0], sourcePort: pipe.info.ports[1] },
       embedded: await createEmbeddedProxies(embedded.info.url, upstream.info),
-      embeddedBusyPoll: await createEmbeddedProxies(busyPoll.info.url, upstream.info),
+      embeddedNoBusyPoll: await createEmbeddedProxies(noBusyPoll.info.url, upstream.info),
     };
 
     const latency = await measurePhase(pids, () => measureLatency(sameProcessEchoPort, sides));
@@ -254,8 +275,9 @@ export async function run(): Promise<BenchResult> {
 
     return {
       description:
-        'Round trips of 32-byte messages (µs) and bulk throughput with no toxics (MB/s = 10^6 B/s). Client, upstream servers and each proxy run in separate processes. direct = client -> upstream; plainPipe = through a plain Node socket pipe process (reference: the cost of a process hop); embedded = through our embedded Toxiproxy process (default options; the targets apply to it); embeddedBusyPoll = the same with busyPollMicros ' +
-        `${BUSY_POLL_US} (opt-in). addedPerHop = proxied minus direct percentiles. sameProcessDirect is the old baseline (echo server inside the client process), kept for comparison only. machine: how busy the shared machine was during each phase, and how much of that was this benchmark.`,
+        'Round trips of 32-byte messages (µs) and bulk throughput with no toxics (MB/s = 10^6 B/s). Client, upstream servers and each proxy run in separate processes. direct = client -> upstream; plainPipe = through a plain Node socket pipe process (reference: the cost of a process hop); embedded = through our embedded Toxiproxy process with the options of `chaosbank toxiproxy` (busy polling ' +
+        `${DEFAULT_BUSY_POLL_US} µs while a core is spare; the targets apply to it); embeddedNoBusyPoll = the same with --busy-poll-us 0. addedPerHop = proxied minus direct percentiles. sameProcessDirect is the old baseline (echo server inside the client process), kept for comparison only. machine: how busy the shared machine was during each phase, and how much of that was this benchmark. busyCoreElsewhere: one more process kept a core busy for the whole run.`,
+      busyCoreElsewhere: options.busyCoreElsewhere,
       roundTripsPerSide: ROUND_TRIPS * LATENCY_ROUNDS,
       bulkBytes: BULK_BYTES,
       machine: {
@@ -268,11 +290,11 @@ export async function run(): Promise<BenchResult> {
         direct: lat.direct,
         plainPipe: lat.plainPipe,
         embedded: lat.embedded,
-        embeddedBusyPoll: lat.embeddedBusyPoll,
+        embeddedNoBusyPoll: lat.embeddedNoBusyPoll,
         addedPerHop: {
           plainPipe: addedOver(lat.direct, lat.plainPipe),
           embedded: added,
-          embeddedBusyPoll: addedOver(lat.direct, lat.embeddedBusyPoll),
+          embeddedNoBusyPoll: addedOver(lat.direct, lat.embeddedNoBusyPoll),
         },
         embeddedOverPlainPipe: addedOver(lat.plainPipe, lat.embedded),
         sameProcessDirect: lat.sameProcessDirect,

@@ -23,9 +23,9 @@ export interface ToxiproxyServerOptions {
   /** Structured log records (proxy created, toxic added, client connected, ...). */
   logger?: (record: object) => void;
   /**
-   * Keep the event loop spinning for this many µs after forwarding data instead of sleeping:
-   * lower added latency on an idle machine, for the price of a busy core while traffic flows.
-   * Default 0 = off. See busy-poll.ts.
+   * Keep the event loop spinning for this many µs after forwarding data instead of sleeping, while
+   * the machine has a core to spare: lower added latency, for the price of up to a core while traffic
+   * flows. Default 0 = off (the standalone CLI turns it on: DEFAULT_BUSY_POLL_US). See busy-poll.ts.
    */
   busyPollMicros?: number;
 }

@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import { loadProxyConfigFile } from './config-file.js';
+import { DEFAULT_BUSY_POLL_US } from './busy-poll.js';
 import { startToxiproxyServer } from './server.js';
 
 export interface StandaloneOptions {
@@ -12,7 +13,7 @@ export interface StandaloneOptions {
   configFile?: string | undefined;
   /** JSON lines on stdout; otherwise `event key=value` lines on stderr. */
   jsonLogs: boolean;
-  /** See ToxiproxyServerOptions.busyPollMicros; 0 = off. */
+  /** See ToxiproxyServerOptions.busyPollMicros; 0 = off; default DEFAULT_BUSY_POLL_US. */
   busyPollMicros?: number;
 }
 
@@ -45,7 +46,7 @@ export async function runToxiproxyStandalone(options: StandaloneOptions): Promis
       port: options.port,
       config,
       logger,
-      busyPollMicros: options.busyPollMicros,
+      busyPollMicros: options.busyPollMicros ?? DEFAULT_BUSY_POLL_US,
     });
   } catch (error) {
     stop.abort();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { action } from '../action.js';
+import { DEFAULT_BUSY_POLL_US } from '../../toxiproxy/busy-poll.js';
 
 interface ToxiproxyFlags {
   host: string;
@@ -42,8 +43,8 @@ export function registerToxiproxy(program: Command): void {
     .option('--json-logs', 'log JSON lines to stdout instead of readable lines on stderr')
     .option(
       '--busy-poll-us <µs>',
-      'keep polling this long after forwarding data instead of sleeping: lower latency on an idle machine, costs a busy core while traffic flows (0 = off)',
-      '0',
+      'keep polling this long after forwarding data instead of sleeping, while the machine has a core to spare: lower latency, costs up to a core while traffic flows (0 = off)',
+      String(DEFAULT_BUSY_POLL_US),
     )
     .action(
       action(async (flags: ToxiproxyFlags) => {

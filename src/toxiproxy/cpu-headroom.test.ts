@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { CpuHeadroom, othersCores, readCpuTimes, type CpuTimes } from './cpu-headroom.js';
+
+describe('CpuHeadroom', () => {
+  it('counts the machine busy time that is not our own, in cores', () => {
+    const before: CpuTimes = { machineBusyMs: 1_000, ownMs: 100, cpus: 2 };
+    const after: CpuTimes = { machineBusyMs: 1_150, ownMs: 200, cpus: 2 };
+    expect(othersCores(before, after, 100)).toBeCloseTo(0.5);
+    expect(othersCores(before, before, 0)).toBe(0);
+  });
+
+  it('has a spare core while the others leave one free, and re-samples only after the interval', () => {
+    let clock = 0;
+    let busy = 0;
+    let own = 0;
+    const samples: CpuTimes[] = [];
+    const read = (): CpuTimes => {
+      const sample = { machineBusyMs: busy, ownMs: own, cpus: 2 };
+      samples.push(sample);
+      return sample;
+    };
+    const headroom = new CpuHeadroom(100, read, () => clock);
+    expect(headroom.hasSpareCore()).toBe(true); // nothing measured yet: 2 CPUs
+    // 100 ms: we spun (100 ms), others used 50 ms (0.5 core): spare
+    clock = 100;
+    own += 100;
+    busy += 150;
+    expect(headroom.hasSpareCore()).toBe(true);
+    // 200 ms: others used 150 ms of 100 (1.5 cores): no spare core
+    clock = 200;
+    busy += 150;
+    expect(headroom.hasSpareCore()).toBe(false);
+    // 300 ms: others used one core exactly (a busy core elsewhere, nothing else): not spare either
+    clock = 300;
+    busy += 100;
+    expect(headroom.hasSpareCore()).toBe(false);
+    // within the interval: the last answer, no new sample
+    const taken = samples.length;
+    clock = 350;
+    busy += 1_000;
+    expect(headroom.hasSpareCore()).toBe(false);
+    expect(samples).toHaveLength(taken);
+  });
+
+  it('never spins on one CPU', () => {
+    const headroom = new CpuHeadroom(100, () => ({ machineBusyMs: 0, ownMs: 0, cpus: 1 }), () => 0);
+    expect(headroom.hasSpareCore()).toBe(false);
+  });
+
+  it('reads real CPU times that only grow', () => {
+    const first = readCpuTimes();
+    let x = 0;
+    for (let i = 0; i < 1e6; i++) x += i;
+    const second = readCpuTimes();
+    expect(x).toBeGreaterThan(0);
+    expect(second.cpus).toBeGreaterThan(0);
+    expect(second.machineBusyMs).toBeGreaterThanOrEqual(first.machineBusyMs);
+    expect(second.ownMs).toBeGreaterThan(first.ownMs);
+  });
+});

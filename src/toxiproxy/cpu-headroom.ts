@@ -1,0 +1,63 @@
+/**
+ * Whether the machine has a core to spare for busy polling: the rest of the machine (every CPU's busy
+ * time minus this process's own) must leave one whole core free, since a spinning proxy takes one.
+ * Go's scheduler follows the same rule (it spins only while processors sit idle). Sampled from
+ * os.cpus() and process.cpuUsage() at most every `intervalMs`, only when asked.
+ */
+import os from 'node:os';
+
+/**
+ * A quarter core of margin: the samples come in 10 ms ticks, and a core that is busy elsewhere with
+ * pauses (between a benchmark's rounds, say) must not read as spare.
+ */
+const MARGIN_CORES = 0.25;
+
+export interface CpuTimes {
+  /** Busy time of all CPUs together, ms. */
+  machineBusyMs: number;
+  /** This process's CPU time, ms. */
+  ownMs: number;
+  cpus: number;
+}
+
+export function readCpuTimes(): CpuTimes {
+  const cpus = os.cpus();
+  let busy = 0;
+  for (const { times } of cpus) busy += times.user + times.nice + times.sys + times.irq;
+  const own = process.cpuUsage();
+  return { machineBusyMs: busy, ownMs: (own.user + own.system) / 1000, cpus: cpus.length };
+}
+
+/** Cores the rest of the machine used between two samples taken `elapsedMs` apart. */
+export function othersCores(before: CpuTimes, after: CpuTimes, elapsedMs: number): number {
+  if (elapsedMs <= 0) return 0;
+  const others = after.machineBusyMs - before.machineBusyMs - (after.ownMs - before.ownMs);
+  return Math.max(0, others / elapsedMs);
+}
+
+export class CpuHeadroom {
+  private last: CpuTimes;
+  private lastAt: number;
+  private spare: boolean;
+
+  constructor(
+    private readonly intervalMs = 100,
+    private readonly read: () => CpuTimes = readCpuTimes,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.last = read();
+    this.lastAt = now();
+    this.spare = this.last.cpus > 1;
+  }
+
+  /** True when the others left a core free over the last interval (re-sampled when it is over). */
+  hasSpareCore(): boolean {
+    const at = this.now();
+    if (at - this.lastAt < this.intervalMs) return this.spare;
+    const sample = this.read();
+    this.spare = sample.cpus > 1 && othersCores(this.last, sample, at - this.lastAt) <= sample.cpus - 1 - MARGIN_CORES;
+    this.last = sample;
+    this.lastAt = at;
+    return this.spare;
+  }
+}
