@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CpuHeadroom, othersCores, readCpuTimes, type CpuTimes } from './cpu-headroom.js';
+import {
+  cgroupQuotaCores,
+  CpuHeadroom,
+  othersCores,
+  readCpuTimes,
+  usableCores,
+  type CpuTimes,
+} from './cpu-headroom.js';
 
 describe('CpuHeadroom', () => {
   it('counts the machine busy time that is not our own, in cores', () => {
@@ -19,7 +26,7 @@ describe('CpuHeadroom', () => {
       samples.push(sample);
       return sample;
     };
-    const headroom = new CpuHeadroom(100, read, () => clock);
+    const headroom = new CpuHeadroom(100, read, () => clock, 2);
     expect(headroom.hasSpareCore()).toBe(true); // nothing measured yet: 2 CPUs
     // 100 ms: we spun (100 ms), others used 50 ms (0.5 core): spare
     clock = 100;
@@ -43,7 +50,12 @@ describe('CpuHeadroom', () => {
   });
 
   it('never spins on one CPU', () => {
-    const headroom = new CpuHeadroom(100, () => ({ machineBusyMs: 0, ownMs: 0, cpus: 1 }), () => 0);
+    const headroom = new CpuHeadroom(
+      100,
+      () => ({ machineBusyMs: 0, ownMs: 0, cpus: 1 }),
+      () => 0,
+      1,
+    );
     expect(headroom.hasSpareCore()).toBe(false);
   });
 
@@ -56,5 +68,33 @@ describe('CpuHeadroom', () => {
     expect(second.cpus).toBeGreaterThan(0);
     expect(second.machineBusyMs).toBeGreaterThanOrEqual(first.machineBusyMs);
     expect(second.ownMs).toBeGreaterThan(first.ownMs);
+  });
+
+  it('never spins when the process may use only one core (affinity or a container quota), however idle the machine', () => {
+    let clock = 0;
+    const idle = (): CpuTimes => ({ machineBusyMs: 0, ownMs: 0, cpus: 8 });
+    const headroom = new CpuHeadroom(100, idle, () => clock, 1.5);
+    expect(headroom.hasSpareCore()).toBe(false);
+    clock = 1_000;
+    expect(headroom.hasSpareCore()).toBe(false);
+  });
+
+  it('reads the cgroup CPU quota, v2 first, then v1', () => {
+    const files = (entries: Record<string, string>) => (path: string) => {
+      const text = entries[path];
+      if (text === undefined) throw Object.assign(new Error(`ENOENT ${path}`), { code: 'ENOENT' });
+      return text;
+    };
+    expect(cgroupQuotaCores(files({ '/sys/fs/cgroup/cpu.max': '150000 100000\n' }))).toBe(1.5);
+    expect(cgroupQuotaCores(files({ '/sys/fs/cgroup/cpu.max': 'max 100000\n' }))).toBeUndefined();
+    const v1 = {
+      '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '200000\n',
+      '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
+    };
+    expect(cgroupQuotaCores(files(v1))).toBe(2);
+    expect(cgroupQuotaCores(files({ ...v1, '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n' }))).toBeUndefined();
+    expect(cgroupQuotaCores(files({}))).toBeUndefined();
+    expect(usableCores(files({ '/sys/fs/cgroup/cpu.max': '100000 100000' }))).toBe(1);
+    expect(usableCores(files({}))).toBeGreaterThanOrEqual(1);
   });
 });

@@ -2,8 +2,11 @@
  * Whether the machine has a core to spare for busy polling: the rest of the machine (every CPU's busy
  * time minus this process's own) must leave one whole core free, since a spinning proxy takes one.
  * Go's scheduler follows the same rule (it spins only while processors sit idle). Sampled from
- * os.cpus() and process.cpuUsage() at most every `intervalMs`, only when asked.
+ * os.cpus() and process.cpuUsage() at most every `intervalMs`, only when asked. Never when this process
+ * may use fewer than two cores: CPU affinity (taskset) or a container's CPU quota (cgroup), which
+ * os.cpus() does not show; spinning through a quota would get the proxy itself throttled.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 /**
@@ -18,6 +21,34 @@ export interface CpuTimes {
   /** This process's CPU time, ms. */
   ownMs: number;
   cpus: number;
+}
+
+type ReadText = (path: string) => string;
+const readText: ReadText = (path) => readFileSync(path, 'utf8');
+
+/** The cgroup CPU quota in cores (v2 `cpu.max`, else v1 `cpu.cfs_quota_us`), undefined when none. */
+export function cgroupQuotaCores(read: ReadText = readText): number | undefined {
+  const quotaOf = (quota: number, period: number): number | undefined =>
+    Number.isFinite(quota) && Number.isFinite(period) && quota > 0 && period > 0 ? quota / period : undefined;
+  try {
+    const [quota, period] = read('/sys/fs/cgroup/cpu.max').trim().split(/\s+/);
+    if (quota === 'max') return undefined;
+    return quotaOf(Number(quota), Number(period));
+  } catch {
+    // not cgroup v2: try v1
+  }
+  try {
+    const quota = Number(read('/sys/fs/cgroup/cpu/cpu.cfs_quota_us').trim());
+    const period = Number(read('/sys/fs/cgroup/cpu/cpu.cfs_period_us').trim());
+    return quotaOf(quota, period);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Cores this process may use: its CPU affinity and the cgroup quota, whichever allows fewer. */
+export function usableCores(read: ReadText = readText): number {
+  return Math.min(os.availableParallelism(), cgroupQuotaCores(read) ?? Number.POSITIVE_INFINITY);
 }
 
 export function readCpuTimes(): CpuTimes {
@@ -44,18 +75,21 @@ export class CpuHeadroom {
     private readonly intervalMs = 100,
     private readonly read: () => CpuTimes = readCpuTimes,
     private readonly now: () => number = () => performance.now(),
+    private readonly usable: number = usableCores(),
   ) {
     this.last = read();
     this.lastAt = now();
-    this.spare = this.last.cpus > 1;
+    this.spare = this.last.cpus > 1 && usable >= 2;
   }
 
   /** True when the others left a core free over the last interval (re-sampled when it is over). */
   hasSpareCore(): boolean {
+    if (this.usable < 2) return false;
     const at = this.now();
     if (at - this.lastAt < this.intervalMs) return this.spare;
     const sample = this.read();
-    this.spare = sample.cpus > 1 && othersCores(this.last, sample, at - this.lastAt) <= sample.cpus - 1 - MARGIN_CORES;
+    this.spare =
+      sample.cpus > 1 && othersCores(this.last, sample, at - this.lastAt) <= sample.cpus - 1 - MARGIN_CORES;
     this.last = sample;
     this.lastAt = at;
     return this.spare;
