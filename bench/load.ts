@@ -35,7 +35,7 @@ const STEPS = (process.env.CHAOSBANK_LOAD_STEPS ?? '2000,5000,10000,15000,20000,
   .map(Number);
 const FIXED_RATE = Number(process.env.CHAOSBANK_LOAD_FIXED_RATE ?? '3000');
 const FIXED_SECONDS = Number(process.env.CHAOSBANK_LOAD_FIXED_SECONDS ?? '10');
-const LAG_RUNS = Number(process.env.CHAOSBANK_LOAD_LAG_RUNS ?? '3');
+const LAG_RUNS = Math.max(1, Math.floor(Number(process.env.CHAOSBANK_LOAD_LAG_RUNS ?? '3')) || 1);
 const LAG_SECONDS = Number(process.env.CHAOSBANK_LOAD_LAG_SECONDS ?? '10');
 const BODY = JSON.stringify({ from: 'acc-0001', to: 'acc-0002', amount: 100, currency: 'USD' });
 

@@ -218,12 +218,20 @@ async function measureThroughput(sides: Record<SideName, Side>): Promise<Record<
 
 const loadAverage = (): number[] => os.loadavg().map((n) => Math.round(n * 100) / 100);
 
-/** A process that keeps one core busy until killed (someone else's work on the machine). */
+/**
+ * A process that keeps one core busy (someone else's work on the machine) until its stdin closes, so it
+ * also ends when this benchmark dies, however it dies.
+ */
+const SPINNER = `process.stdin.on('end', () => process.exit(0)).resume();
+const spin = () => { const until = Date.now() + 50; while (Date.now() < until); setImmediate(spin); };
+spin();`;
+
 function startSpinner(): () => Promise<void> {
-  const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['-e', SPINNER], { stdio: ['pipe', 'ignore', 'inherit'] });
   return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
-    child.kill('SIGKILL');
+    child.stdin.end();
     await exited;
   };
 }

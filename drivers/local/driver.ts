@@ -133,7 +133,12 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
   //    then every proxy that leads into a database, so standbys can replicate through their repl proxies.
   const dbAddress: Record<string, Address> = {};
   for (const region of topology.regions)
-    dbAddress[region] = { host: hostOf(region), port: await handoverPort(hostOf(region)) };
+    dbAddress[region] = {
+      host: hostOf(region),
+      port: await handoverPort(hostOf(region), {
+        onFallback: (why) => log(`note: database port for ${region} from the OS (${why}): it may race`),
+      }),
+    };
   const dbLinks = topology.regions.flatMap((r) => linksTo(dbId(r)));
   await proxies.create(
     dbLinks.map((link) => ({ link, listenHost: hostOf(link.toRegion), upstream: dbAddress[link.toRegion]! })),

@@ -27,7 +27,7 @@ describe('CpuHeadroom', () => {
       return sample;
     };
     const headroom = new CpuHeadroom(100, read, () => clock, 2);
-    expect(headroom.hasSpareCore()).toBe(true); // nothing measured yet: 2 CPUs
+    expect(headroom.hasSpareCore()).toBe(false); // nothing measured yet
     // 100 ms: we spun (100 ms), others used 50 ms (0.5 core): spare
     clock = 100;
     own += 100;
@@ -47,6 +47,33 @@ describe('CpuHeadroom', () => {
     busy += 1_000;
     expect(headroom.hasSpareCore()).toBe(false);
     expect(samples).toHaveLength(taken);
+    // 400 ms: others used 0.8 cores, just over the 0.25 margin: not spare
+    clock = 400;
+    busy += 80;
+    expect(headroom.hasSpareCore()).toBe(false);
+    // 500 ms: others used 0.7 cores: spare
+    clock = 500;
+    busy += 70;
+    expect(headroom.hasSpareCore()).toBe(true);
+  });
+
+  it('after a quiet spell, says no until a fresh interval was measured', () => {
+    let clock = 0;
+    let busy = 0;
+    const headroom = new CpuHeadroom(
+      100,
+      () => ({ machineBusyMs: busy, ownMs: 0, cpus: 2 }),
+      () => clock,
+      2,
+    );
+    clock = 100;
+    expect(headroom.hasSpareCore()).toBe(true);
+    // ten minutes nobody asked; an idle average over them says nothing about now
+    clock = 600_100;
+    expect(headroom.hasSpareCore()).toBe(false);
+    clock = 600_200;
+    busy += 10;
+    expect(headroom.hasSpareCore()).toBe(true);
   });
 
   it('never spins on one CPU', () => {

@@ -79,7 +79,7 @@ export class CpuHeadroom {
   ) {
     this.last = read();
     this.lastAt = now();
-    this.spare = this.last.cpus > 1 && usable >= 2;
+    this.spare = false; // until one interval has been measured
   }
 
   /** True when the others left a core free over the last interval (re-sampled when it is over). */
@@ -88,8 +88,13 @@ export class CpuHeadroom {
     const at = this.now();
     if (at - this.lastAt < this.intervalMs) return this.spare;
     const sample = this.read();
+    // After a quiet spell (nobody asked) the sample would average over minutes: say no until a fresh
+    // interval has been measured, rather than spin on a machine that may have got busy meanwhile.
+    const fresh = at - this.lastAt <= 2 * this.intervalMs;
     this.spare =
-      sample.cpus > 1 && othersCores(this.last, sample, at - this.lastAt) <= sample.cpus - 1 - MARGIN_CORES;
+      fresh &&
+      sample.cpus > 1 &&
+      othersCores(this.last, sample, at - this.lastAt) <= sample.cpus - 1 - MARGIN_CORES;
     this.last = sample;
     this.lastAt = at;
     return this.spare;

@@ -26,7 +26,7 @@ export interface LinkOwner {
 export interface LinkOptions {
   /** The source reads into one reused buffer; its chunks come through `receiveBorrowed`. */
   readsIntoReusedBuffer?: boolean;
-  /** Told of every chunk read (opt-in busy polling). */
+  /** Told of every chunk read (busy polling, when the server has it on). */
   busyPoll?: BusyPoll | undefined;
 }
 

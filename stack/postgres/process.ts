@@ -64,9 +64,27 @@ export async function postmasterPid(dataDir: string): Promise<number | undefined
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
-async function logTail(logFile: string): Promise<string[]> {
-  const text = await readFile(logFile, 'utf8').catch(() => '');
-  return text.trim().split('\n').slice(-8);
+/** The last lines of the log written since byte `from` (the log is appended to across restarts). */
+async function logTail(logFile: string, from = 0): Promise<string[]> {
+  const bytes = await readFile(logFile).catch(() => Buffer.alloc(0));
+  const text = bytes.subarray(Math.min(from, bytes.length)).toString('utf8').trim();
+  return text === '' ? [] : text.split('\n').slice(-8);
+}
+
+/**
+ * Why a server exited while starting, from its log: a failed bind first (its FATAL line only says
+ * "could not create any TCP/IP sockets"), else the last FATAL or PANIC that is not our own readiness
+ * probe being turned away ("the database system is starting up").
+ */
+export function startFailureReason(lines: string[]): string | undefined {
+  const strip = (line: string) => line.replace(/^.*?\b(LOG|FATAL|PANIC):\s*/, '');
+  const bind = lines.find((line) => /could not bind/.test(line));
+  if (bind !== undefined) return strip(bind);
+  const fatal = lines.findLast(
+    (line) =>
+      /\b(FATAL|PANIC):/.test(line) && !/the database system is (starting up|shutting down)/.test(line),
+  );
+  return fatal === undefined ? undefined : strip(fatal);
 }
 
 /** Start `postgres -D dataDir` and wait until it accepts connections (read-only ones for a standby). */
@@ -75,6 +93,7 @@ export async function startPostgres(options: StartOptions): Promise<PostgresProc
   const user = await postgresOsUser();
   const logFile = options.logFile ?? `${options.dataDir}.log`;
   const log = await open(logFile, 'a');
+  const logStart = (await log.stat()).size;
   let child;
   try {
     child = spawn(postgres, ['-D', options.dataDir], {
@@ -94,7 +113,7 @@ export async function startPostgres(options: StartOptions): Promise<PostgresProc
   const pid = child.pid;
   if (pid === undefined) {
     throw new EnvironmentError('POSTGRES_START', `could not spawn ${postgres}`, {
-      details: await logTail(logFile),
+      details: await logTail(logFile, logStart),
     });
   }
   let exit: PostgresExit | undefined;
@@ -119,13 +138,12 @@ export async function startPostgres(options: StartOptions): Promise<PostgresProc
     await waitFor(
       async () => {
         if (exit !== undefined) {
-          const tail = await logTail(logFile);
+          const tail = await logTail(logFile, logStart);
           // The reason in the message itself: test runners and CI logs show the message, not the details.
-          const reason = tail.findLast((line) => /\b(FATAL|PANIC):/.test(line));
+          const reason = startFailureReason(tail);
           throw new EnvironmentError(
             'POSTGRES_EXITED',
-            `PostgreSQL in ${options.dataDir} exited while starting` +
-              (reason === undefined ? '' : `: ${reason.replace(/^.*?\b(FATAL|PANIC):\s*/, '')}`),
+            `PostgreSQL in ${options.dataDir} exited while starting${reason === undefined ? '' : `: ${reason}`}`,
             { details: [`log ${logFile}:`, ...tail] },
           );
         }

@@ -21,7 +21,7 @@ export async function removeDir(dir: string | undefined): Promise<void> {
 
 export const REGIONS = ['us-east', 'eu-west', 'ap-south'];
 
-/** Bootstrap a cluster on fresh OS ports; retries (new ports, new dir) when a port was taken meanwhile. */
+/** Bootstrap a cluster on fresh handover ports; retries (new ports, new dir) when a port was taken meanwhile. */
 export async function startTestCluster(
   baseDir: string,
   options: Partial<BootstrapOptions> & Pick<BootstrapOptions, 'replication'>,
