@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cgroupQuotaCores,
+  parseProcStat,
   CpuHeadroom,
   othersCores,
   readCpuTimes,
@@ -10,8 +11,9 @@ import {
 
 describe('CpuHeadroom', () => {
   it('counts the machine busy time that is not our own, in cores', () => {
-    const before: CpuTimes = { machineBusyMs: 1_000, ownMs: 100, cpus: 2 };
-    const after: CpuTimes = { machineBusyMs: 1_150, ownMs: 200, cpus: 2 };
+    // 2 CPUs, 100 ms: 200 ms of CPU time, 150 busy, 100 of them ours
+    const before: CpuTimes = { machineBusy: 1_000, machineTotal: 2_000, ownMs: 100, cpus: 2 };
+    const after: CpuTimes = { machineBusy: 1_150, machineTotal: 2_200, ownMs: 200, cpus: 2 };
     expect(othersCores(before, after, 100)).toBeCloseTo(0.5);
     expect(othersCores(before, before, 0)).toBe(0);
   });
@@ -22,7 +24,7 @@ describe('CpuHeadroom', () => {
     let own = 0;
     const samples: CpuTimes[] = [];
     const read = (): CpuTimes => {
-      const sample = { machineBusyMs: busy, ownMs: own, cpus: 2 };
+      const sample = { machineBusy: busy, machineTotal: 2 * clock, ownMs: own, cpus: 2 };
       samples.push(sample);
       return sample;
     };
@@ -44,7 +46,6 @@ describe('CpuHeadroom', () => {
     // within the interval: the last answer, no new sample
     const taken = samples.length;
     clock = 350;
-    busy += 1_000;
     expect(headroom.hasSpareCore()).toBe(false);
     expect(samples).toHaveLength(taken);
     // 400 ms: others used 0.8 cores, just over the 0.25 margin: not spare
@@ -57,20 +58,22 @@ describe('CpuHeadroom', () => {
     expect(headroom.hasSpareCore()).toBe(true);
   });
 
-  it('after a quiet spell, says no until a fresh interval was measured', () => {
+  it('after a quiet spell, keeps its last answer and measures afresh instead of averaging over it', () => {
     let clock = 0;
     let busy = 0;
     const headroom = new CpuHeadroom(
       100,
-      () => ({ machineBusyMs: busy, ownMs: 0, cpus: 2 }),
+      () => ({ machineBusy: busy, machineTotal: 2 * clock, ownMs: 0, cpus: 2 }),
       () => clock,
       2,
     );
     clock = 100;
-    expect(headroom.hasSpareCore()).toBe(true);
-    // ten minutes nobody asked; an idle average over them says nothing about now
+    busy += 150; // 1.5 cores busy elsewhere
+    expect(headroom.hasSpareCore()).toBe(false);
+    // ten minutes nobody asked (the machine idle): their average would say "spare"; the last answer stands
     clock = 600_100;
     expect(headroom.hasSpareCore()).toBe(false);
+    // the first fresh interval decides
     clock = 600_200;
     busy += 10;
     expect(headroom.hasSpareCore()).toBe(true);
@@ -79,7 +82,7 @@ describe('CpuHeadroom', () => {
   it('never spins on one CPU', () => {
     const headroom = new CpuHeadroom(
       100,
-      () => ({ machineBusyMs: 0, ownMs: 0, cpus: 1 }),
+      () => ({ machineBusy: 0, machineTotal: 0, ownMs: 0, cpus: 1 }),
       () => 0,
       1,
     );
@@ -93,13 +96,14 @@ describe('CpuHeadroom', () => {
     const second = readCpuTimes();
     expect(x).toBeGreaterThan(0);
     expect(second.cpus).toBeGreaterThan(0);
-    expect(second.machineBusyMs).toBeGreaterThanOrEqual(first.machineBusyMs);
+    expect(second.machineBusy).toBeGreaterThanOrEqual(first.machineBusy);
+    expect(second.machineTotal).toBeGreaterThanOrEqual(first.machineTotal);
     expect(second.ownMs).toBeGreaterThan(first.ownMs);
   });
 
   it('never spins when the process may use only one core (affinity or a container quota), however idle the machine', () => {
     let clock = 0;
-    const idle = (): CpuTimes => ({ machineBusyMs: 0, ownMs: 0, cpus: 8 });
+    const idle = (): CpuTimes => ({ machineBusy: 0, machineTotal: 8 * clock, ownMs: 0, cpus: 8 });
     const headroom = new CpuHeadroom(100, idle, () => clock, 1.5);
     expect(headroom.hasSpareCore()).toBe(false);
     clock = 1_000;
@@ -123,5 +127,17 @@ describe('CpuHeadroom', () => {
     expect(cgroupQuotaCores(files({}))).toBeUndefined();
     expect(usableCores(files({ '/sys/fs/cgroup/cpu.max': '100000 100000' }))).toBe(1);
     expect(usableCores(files({}))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads /proc/stat: busy is everything but idle and iowait, softirq and steal included', () => {
+    const stat = [
+      'cpu  100 10 50 800 20 5 30 15 0 0',
+      'cpu0 50 5 25 400 10 3 15 7 0 0',
+      'cpu1 50 5 25 400 10 2 15 8 0 0',
+      'intr 12345',
+    ].join('\n');
+    expect(parseProcStat(stat)).toEqual({ machineBusy: 210, machineTotal: 1030, cpus: 2 });
+    expect(parseProcStat('garbage')).toBeUndefined();
+    expect(parseProcStat('cpu  1 2 3\ncpu0 1 2 3')).toBeUndefined();
   });
 });

@@ -2,7 +2,9 @@
  * Whether the machine has a core to spare for busy polling: the rest of the machine (every CPU's busy
  * time minus this process's own) must leave one whole core free, since a spinning proxy takes one.
  * Go's scheduler follows the same rule (it spins only while processors sit idle). Sampled from
- * os.cpus() and process.cpuUsage() at most every `intervalMs`, only when asked. Never when this process
+ * /proc/stat (os.cpus() elsewhere) and process.cpuUsage() at most every `intervalMs`, only when asked.
+ * The machine's busy time is everything but idle and iowait: on loopback much of the network work is
+ * softirq time, and on a VM stolen time is a core we do not have; os.cpus() shows neither. Never when this process
  * may use fewer than two cores: CPU affinity (taskset) or a container's CPU quota (cgroup), which
  * os.cpus() does not show; spinning through a quota would get the proxy itself throttled.
  */
@@ -16,8 +18,9 @@ import os from 'node:os';
 const MARGIN_CORES = 0.25;
 
 export interface CpuTimes {
-  /** Busy time of all CPUs together, ms. */
-  machineBusyMs: number;
+  /** Busy and total time of all CPUs together, in any one unit (clock ticks). */
+  machineBusy: number;
+  machineTotal: number;
   /** This process's CPU time, ms. */
   ownMs: number;
   cpus: number;
@@ -51,19 +54,48 @@ export function usableCores(read: ReadText = readText): number {
   return Math.min(os.availableParallelism(), cgroupQuotaCores(read) ?? Number.POSITIVE_INFINITY);
 }
 
-export function readCpuTimes(): CpuTimes {
+/** The machine's times from /proc/stat's lines (Linux), undefined when they cannot be read. */
+export function parseProcStat(
+  text: string,
+): Pick<CpuTimes, 'machineBusy' | 'machineTotal' | 'cpus'> | undefined {
+  const lines = text.split('\n');
+  const total = lines[0]?.startsWith('cpu ') ? lines[0].trim().split(/\s+/).slice(1).map(Number) : [];
+  // user nice system idle iowait irq softirq steal (guest time is already inside user)
+  if (total.length < 8 || total.some((n) => !Number.isFinite(n))) return undefined;
+  const all = total.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = total[3]! + total[4]!;
+  const cpus = lines.filter((line) => /^cpu\d+ /.test(line)).length;
+  return cpus > 0 ? { machineBusy: all - idle, machineTotal: all, cpus } : undefined;
+}
+
+function readMachineTimes(): Pick<CpuTimes, 'machineBusy' | 'machineTotal' | 'cpus'> {
+  try {
+    const times = parseProcStat(readFileSync('/proc/stat', 'latin1'));
+    if (times !== undefined) return times;
+  } catch {
+    // not Linux: os.cpus() below
+  }
   const cpus = os.cpus();
   let busy = 0;
-  for (const { times } of cpus) busy += times.user + times.nice + times.sys + times.irq;
+  let idle = 0;
+  for (const { times } of cpus) {
+    busy += times.user + times.nice + times.sys + times.irq;
+    idle += times.idle;
+  }
+  return { machineBusy: busy, machineTotal: busy + idle, cpus: cpus.length };
+}
+
+export function readCpuTimes(): CpuTimes {
   const own = process.cpuUsage();
-  return { machineBusyMs: busy, ownMs: (own.user + own.system) / 1000, cpus: cpus.length };
+  return { ...readMachineTimes(), ownMs: (own.user + own.system) / 1000 };
 }
 
 /** Cores the rest of the machine used between two samples taken `elapsedMs` apart. */
 export function othersCores(before: CpuTimes, after: CpuTimes, elapsedMs: number): number {
-  if (elapsedMs <= 0) return 0;
-  const others = after.machineBusyMs - before.machineBusyMs - (after.ownMs - before.ownMs);
-  return Math.max(0, others / elapsedMs);
+  const total = after.machineTotal - before.machineTotal;
+  if (elapsedMs <= 0 || total <= 0) return 0;
+  const machineCores = (after.cpus * (after.machineBusy - before.machineBusy)) / total;
+  return Math.max(0, machineCores - (after.ownMs - before.ownMs) / elapsedMs);
 }
 
 export class CpuHeadroom {
@@ -72,7 +104,7 @@ export class CpuHeadroom {
   private spare: boolean;
 
   constructor(
-    private readonly intervalMs = 100,
+    private readonly intervalMs = 200,
     private readonly read: () => CpuTimes = readCpuTimes,
     private readonly now: () => number = () => performance.now(),
     private readonly usable: number = usableCores(),
@@ -88,13 +120,11 @@ export class CpuHeadroom {
     const at = this.now();
     if (at - this.lastAt < this.intervalMs) return this.spare;
     const sample = this.read();
-    // After a quiet spell (nobody asked) the sample would average over minutes: say no until a fresh
-    // interval has been measured, rather than spin on a machine that may have got busy meanwhile.
-    const fresh = at - this.lastAt <= 2 * this.intervalMs;
-    this.spare =
-      fresh &&
-      sample.cpus > 1 &&
-      othersCores(this.last, sample, at - this.lastAt) <= sample.cpus - 1 - MARGIN_CORES;
+    // After a quiet spell (nobody asked) the sample would average over minutes: keep the last answer
+    // and measure afresh from now.
+    if (at - this.lastAt <= 2 * this.intervalMs)
+      this.spare =
+        sample.cpus > 1 && othersCores(this.last, sample, at - this.lastAt) <= sample.cpus - 1 - MARGIN_CORES;
     this.last = sample;
     this.lastAt = at;
     return this.spare;
