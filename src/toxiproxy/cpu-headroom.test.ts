@@ -9,6 +9,9 @@ import {
   type CpuTimes,
 } from './cpu-headroom.js';
 
+/** Takes a due sample at once, so each answer reflects the interval just ended. */
+const now = (sample: () => void): void => sample();
+
 describe('CpuHeadroom', () => {
   it('counts the machine busy time that is not our own, in cores', () => {
     // 2 CPUs, 100 ms: 200 ms of CPU time, 150 busy, 100 of them ours
@@ -28,7 +31,7 @@ describe('CpuHeadroom', () => {
       samples.push(sample);
       return sample;
     };
-    const headroom = new CpuHeadroom(100, read, () => clock, 2);
+    const headroom = new CpuHeadroom({ intervalMs: 100, read, now: () => clock, usable: 2, defer: now });
     expect(headroom.hasSpareCore()).toBe(false); // nothing measured yet
     // 100 ms: we spun (100 ms), others used 50 ms (0.5 core): spare
     clock = 100;
@@ -61,12 +64,13 @@ describe('CpuHeadroom', () => {
   it('after a quiet spell, keeps its last answer and measures afresh instead of averaging over it', () => {
     let clock = 0;
     let busy = 0;
-    const headroom = new CpuHeadroom(
-      100,
-      () => ({ machineBusy: busy, machineTotal: 2 * clock, ownMs: 0, cpus: 2 }),
-      () => clock,
-      2,
-    );
+    const headroom = new CpuHeadroom({
+      intervalMs: 100,
+      read: () => ({ machineBusy: busy, machineTotal: 2 * clock, ownMs: 0, cpus: 2 }),
+      now: () => clock,
+      usable: 2,
+      defer: now,
+    });
     clock = 100;
     busy += 150; // 1.5 cores busy elsewhere
     expect(headroom.hasSpareCore()).toBe(false);
@@ -80,12 +84,13 @@ describe('CpuHeadroom', () => {
   });
 
   it('never spins on one CPU', () => {
-    const headroom = new CpuHeadroom(
-      100,
-      () => ({ machineBusy: 0, machineTotal: 0, ownMs: 0, cpus: 1 }),
-      () => 0,
-      1,
-    );
+    const headroom = new CpuHeadroom({
+      intervalMs: 100,
+      read: () => ({ machineBusy: 0, machineTotal: 0, ownMs: 0, cpus: 1 }),
+      now: () => 0,
+      usable: 1,
+      defer: now,
+    });
     expect(headroom.hasSpareCore()).toBe(false);
   });
 
@@ -104,7 +109,13 @@ describe('CpuHeadroom', () => {
   it('never spins when the process may use only one core (affinity or a container quota), however idle the machine', () => {
     let clock = 0;
     const idle = (): CpuTimes => ({ machineBusy: 0, machineTotal: 8 * clock, ownMs: 0, cpus: 8 });
-    const headroom = new CpuHeadroom(100, idle, () => clock, 1.5);
+    const headroom = new CpuHeadroom({
+      intervalMs: 100,
+      read: idle,
+      now: () => clock,
+      usable: 1.5,
+      defer: now,
+    });
     expect(headroom.hasSpareCore()).toBe(false);
     clock = 1_000;
     expect(headroom.hasSpareCore()).toBe(false);
@@ -139,5 +150,30 @@ describe('CpuHeadroom', () => {
     expect(parseProcStat(stat)).toEqual({ machineBusy: 210, machineTotal: 1030, cpus: 2 });
     expect(parseProcStat('garbage')).toBeUndefined();
     expect(parseProcStat('cpu  1 2 3\ncpu0 1 2 3')).toBeUndefined();
+  });
+
+  it('takes a due sample after the I/O that asked, not inside it', () => {
+    let clock = 0;
+    let reads = 0;
+    const queued: (() => void)[] = [];
+    const headroom = new CpuHeadroom({
+      intervalMs: 100,
+      read: () => {
+        reads += 1;
+        return { machineBusy: 0, machineTotal: 2 * clock, ownMs: 0, cpus: 2 };
+      },
+      now: () => clock,
+      usable: 2,
+      defer: (sample) => queued.push(sample),
+    });
+    expect(reads).toBe(1); // the baseline
+    clock = 100;
+    expect(headroom.hasSpareCore()).toBe(false); // the last answer; the sample waits
+    expect(headroom.hasSpareCore()).toBe(false);
+    expect(reads).toBe(1);
+    expect(queued).toHaveLength(1); // asked twice, queued once
+    queued.shift()!();
+    expect(reads).toBe(2);
+    expect(headroom.hasSpareCore()).toBe(true); // an idle machine
   });
 });

@@ -98,27 +98,54 @@ export function othersCores(before: CpuTimes, after: CpuTimes, elapsedMs: number
   return Math.max(0, machineCores - (after.ownMs - before.ownMs) / elapsedMs);
 }
 
+export interface CpuHeadroomOptions {
+  intervalMs?: number;
+  read?: () => CpuTimes;
+  now?: () => number;
+  /** Cores this process may use (default usableCores()). */
+  usable?: number;
+  /** Runs a due sample later (default setImmediate): after the I/O that asked, not inside it. */
+  defer?: (sample: () => void) => void;
+}
+
 export class CpuHeadroom {
+  private readonly intervalMs: number;
+  private readonly read: () => CpuTimes;
+  private readonly now: () => number;
+  private readonly usable: number;
+  private readonly defer: (sample: () => void) => void;
   private last: CpuTimes;
   private lastAt: number;
-  private spare: boolean;
+  private spare = false; // until one interval has been measured
+  private samplePending = false;
 
-  constructor(
-    private readonly intervalMs = 200,
-    private readonly read: () => CpuTimes = readCpuTimes,
-    private readonly now: () => number = () => performance.now(),
-    private readonly usable: number = usableCores(),
-  ) {
-    this.last = read();
-    this.lastAt = now();
-    this.spare = false; // until one interval has been measured
+  constructor(options: CpuHeadroomOptions = {}) {
+    this.intervalMs = options.intervalMs ?? 200;
+    this.read = options.read ?? readCpuTimes;
+    this.now = options.now ?? (() => performance.now());
+    this.usable = options.usable ?? usableCores();
+    this.defer = options.defer ?? ((sample) => setImmediate(sample));
+    this.last = this.read();
+    this.lastAt = this.now();
   }
 
-  /** True when the others left a core free over the last interval (re-sampled when it is over). */
+  /**
+   * True when the others left a core free over the last measured interval. Once an interval is over,
+   * the next sample is taken after the current I/O (a /proc read costs 50–400 µs on a busy machine,
+   * and the data path that asked should not wait for it).
+   */
   hasSpareCore(): boolean {
     if (this.usable < 2) return false;
+    if (!this.samplePending && this.now() - this.lastAt >= this.intervalMs) {
+      this.samplePending = true;
+      this.defer(this.sample);
+    }
+    return this.spare;
+  }
+
+  private readonly sample = (): void => {
+    this.samplePending = false;
     const at = this.now();
-    if (at - this.lastAt < this.intervalMs) return this.spare;
     const sample = this.read();
     // After a quiet spell (nobody asked) the sample would average over minutes: keep the last answer
     // and measure afresh from now.
@@ -127,6 +154,5 @@ export class CpuHeadroom {
         sample.cpus > 1 && othersCores(this.last, sample, at - this.lastAt) <= sample.cpus - 1 - MARGIN_CORES;
     this.last = sample;
     this.lastAt = at;
-    return this.spare;
-  }
+  };
 }
