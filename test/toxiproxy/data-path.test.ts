@@ -56,6 +56,20 @@ async function fixture(): Promise<Fixture> {
   };
 }
 
+/** `upstream` listening on a free port, an embedded server, and a proxy in front; all closed after the test. */
+async function proxyInFrontOf(upstream: net.Server, name: string): Promise<{ proxy: Proxy; port: number }> {
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+  const server = await startToxiproxyServer({ port: 0 });
+  cleanups.push(() => server.close());
+  const proxy = await new Toxiproxy(server.url).createProxy({
+    name,
+    listen: '127.0.0.1:0',
+    upstream: `127.0.0.1:${(upstream.address() as net.AddressInfo).port}`,
+  });
+  return { proxy, port: Number(proxy.listen.split(':').pop()) };
+}
+
 /** Open a client before (existing) or after (new) adding the toxic, then hand it to `check`. */
 function onBoth(
   title: string,
@@ -369,16 +383,7 @@ describe('backpressure', () => {
         };
         pump();
       });
-      await new Promise<void>((resolve) => flood.listen(0, '127.0.0.1', resolve));
-      cleanups.push(() => new Promise<void>((resolve) => flood.close(() => resolve())));
-      const server = await startToxiproxyServer({ port: 0 });
-      cleanups.push(() => server.close());
-      const { port: floodPort } = flood.address() as net.AddressInfo;
-      const proxy = await new Toxiproxy(server.url).createProxy({
-        name: 'f',
-        listen: '127.0.0.1:0',
-        upstream: `127.0.0.1:${floodPort}`,
-      });
+      const { proxy, port } = await proxyInFrontOf(flood, 'f');
       if (mode === 'toxic chain') {
         await proxy.addToxic({
           name: 'l',
@@ -388,7 +393,7 @@ describe('backpressure', () => {
           attributes: { latency: 1, jitter: 0 },
         });
       }
-      const client = await connect(Number(proxy.listen.split(':').pop()));
+      const client = await connect(port);
       cleanups.push(() => void client.socket.destroy());
       client.socket.pause();
       // wait until the sender has been stuck for a while (buffers along the path are full)
@@ -431,17 +436,9 @@ describe('data integrity', () => {
       };
       pump();
     });
-    await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => source.close(() => resolve())));
-    const server = await startToxiproxyServer({ port: 0 });
-    cleanups.push(() => server.close());
-    const proxy = await new Toxiproxy(server.url).createProxy({
-      name: 'bulk',
-      listen: '127.0.0.1:0',
-      upstream: `127.0.0.1:${(source.address() as net.AddressInfo).port}`,
-    });
+    const { proxy, port } = await proxyInFrontOf(source, 'bulk');
 
-    const socket = net.connect({ host: '127.0.0.1', port: Number(proxy.listen.split(':').pop()) });
+    const socket = net.connect({ host: '127.0.0.1', port });
     cleanups.push(() => void socket.destroy());
     const hash = createHash('sha256');
     let received = 0;
@@ -509,15 +506,7 @@ describe('end of stream', () => {
       if (direction === 'download') socket.end(Buffer.alloc(SIZE, 'd'));
       else serverReceived = readSlowly(socket);
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
-    const server = await startToxiproxyServer({ port: 0 });
-    cleanups.push(() => server.close());
-    const proxy = await new Toxiproxy(server.url).createProxy({
-      name: 'eos',
-      listen: '127.0.0.1:0',
-      upstream: `127.0.0.1:${(upstream.address() as net.AddressInfo).port}`,
-    });
+    const { proxy, port } = await proxyInFrontOf(upstream, 'eos');
     if (toxic) {
       await proxy.addToxic({
         name: 'l',
@@ -527,7 +516,7 @@ describe('end of stream', () => {
         attributes: { latency: 0, jitter: 0 },
       });
     }
-    const client = net.connect({ host: '127.0.0.1', port: Number(proxy.listen.split(':').pop()) });
+    const client = net.connect({ host: '127.0.0.1', port });
     cleanups.push(() => void client.destroy());
     if (direction === 'download') return readSlowly(client);
     client.on('error', () => undefined);
