@@ -4,6 +4,7 @@
  * (all cores = 100 %). Read from /proc (Linux); elsewhere the shares are null.
  */
 import { readFileSync } from 'node:fs';
+import { parseProcStat } from '../src/toxiproxy/cpu-headroom.js';
 
 export interface PhaseLoad {
   /** Wall time of the phase, ms. */
@@ -20,15 +21,8 @@ export interface PhaseLoad {
 /** Busy and total CPU time of the machine in ms (/proc/stat, 100 ticks per second), null if unknown. */
 function machineCpuMs(): { busy: number; total: number } | null {
   try {
-    // cpu user nice system idle iowait irq softirq steal ...
-    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n', 1)[0]!
-      .trim()
-      .split(/\s+/)
-      .slice(1, 9)
-      .map(Number) as [number, number, number, number, number, number, number, number];
-    const busy = user + nice + system + irq + softirq + steal;
-    return { busy: busy * 10, total: (busy + idle + iowait) * 10 };
+    const times = parseProcStat(readFileSync('/proc/stat', 'latin1'));
+    return times === undefined ? null : { busy: times.machineBusy * 10, total: times.machineTotal * 10 };
   } catch {
     return null;
   }
