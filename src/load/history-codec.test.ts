@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import fc from 'fast-check';
 import type { Attempt } from './attempt.js';
-import { samplePayment } from './attempt-fixtures.js';
-import { decodeLine, encodeAttempt, encodeDropped, formatRfc3339, parseRfc3339 } from './history-codec.js';
+import { attemptArb, samplePayment } from './attempt-fixtures.js';
+import {
+  decodeLine,
+  encodeAttempt,
+  encodeAttemptInto,
+  encodeDropped,
+  formatRfc3339,
+  k6ErrorCode,
+  parseRfc3339,
+} from './history-codec.js';
 import type { K6Line } from './history-codec.js';
 
 /** The shape k6 writes for a Point (k6 docs, internal/output/json): metadata values are strings. */
@@ -19,6 +27,52 @@ const k6Point = z.strictObject({
 });
 
 const payment: Attempt = { ...samplePayment };
+
+/** The line as JSON.stringify writes it from plain objects: what the byte encoder must equal. */
+function stringifiedLine(a: Attempt): string {
+  const read = a.kind === 'read';
+  const tags: Record<string, string> = {
+    status: String(a.status),
+    method: read ? 'GET' : 'POST',
+    name: read ? 'GET /v1/accounts/{id}' : 'POST /v1/payments',
+    scenario: 'payments',
+    expected_response: String(a.outcome !== 'info'),
+    kind: a.kind,
+    target: a.target,
+  };
+  if (a.servedBy !== undefined) tags.region = a.servedBy;
+  if (a.status === 0) tags.error_code = k6ErrorCode(a.error);
+  const meta: Record<string, string | undefined> = {
+    seq: String(a.seq),
+    intended_ms: a.intendedStart.toFixed(3),
+    start_ms: a.start.toFixed(3),
+    end_ms: a.end.toFixed(3),
+    outcome: a.outcome,
+    key: a.key,
+    payload_hash: a.payloadHash,
+    ...(a.payload === undefined
+      ? {}
+      : {
+          from: a.payload.from,
+          to: a.payload.to,
+          amount: String(a.payload.amount),
+          currency: a.payload.currency,
+        }),
+    account: a.account,
+    error: a.error,
+    payment_id: a.paymentId,
+    epoch: a.epoch === undefined ? undefined : String(a.epoch),
+    body_hash: a.bodyHash,
+    balance: a.balance === undefined ? undefined : String(a.balance),
+  };
+  const data = {
+    time: formatRfc3339(a.end),
+    value: Math.round((a.end - a.intendedStart) * 1000) / 1000,
+    tags,
+    metadata: meta,
+  };
+  return JSON.stringify({ type: 'Point', metric: 'http_req_duration', data });
+}
 
 describe('history codec', () => {
   it('encodes an attempt as a valid k6 Point with our tags and metadata, and decodes it back', () => {
@@ -44,6 +98,28 @@ describe('history codec', () => {
       seq: '7',
     });
     expect(decodeLine(line, 0)).toEqual(payment);
+  });
+
+  it('writes, byte for byte, the line JSON.stringify would write for any attempt', () => {
+    fc.assert(
+      fc.property(attemptArb, (attempt) => {
+        expect(encodeAttempt(attempt)).toBe(stringifiedLine(attempt));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('writes into a buffer at a position, and refuses when the buffer may be too short', () => {
+    const expected = stringifiedLine(payment);
+    const buf = Buffer.alloc(4096, 0x78);
+    const end = encodeAttemptInto(payment, buf, 10);
+    expect(buf.toString('utf8', 10, end)).toBe(expected);
+    expect(buf.subarray(0, 10).toString()).toBe('x'.repeat(10));
+    expect(encodeAttemptInto(payment, Buffer.alloc(expected.length), 0)).toBe(-1);
+    const long: Attempt = { ...payment, bodyHash: '\u2028'.repeat(3000) };
+    expect(JSON.parse(encodeAttempt(long))).toMatchObject({
+      data: { metadata: { body_hash: long.bodyHash } },
+    });
   });
 
   it('escapes values that came from the server', () => {

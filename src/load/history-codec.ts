@@ -12,6 +12,13 @@
  */
 import { classifyStatus, IETF_STATUSES } from './attempt.js';
 import type { Attempt, AttemptKind, ExpectedStatuses, Outcome } from './attempt.js';
+import {
+  asciiBytes,
+  JSON_STRING_BYTES_PER_UNIT,
+  JSON_STRING_QUOTES,
+  JsonBytes,
+  NUMBER_BOUND,
+} from './json-bytes.js';
 
 export const SCENARIO_TAG = 'payments';
 export const PAYMENTS_NAME = 'POST /v1/payments';
@@ -80,19 +87,34 @@ function localOffset(epochMs: number): { minutes: number; suffix: string } {
 let secondCacheKey = Number.NaN;
 let secondCachePrefix = '';
 let secondCacheSuffix = 'Z';
+/** The same two, as bytes (prefix + '.', suffix), for writeRfc3339. */
+let secondCachePrefixBytes: Uint8Array = new Uint8Array(0);
+let secondCacheSuffixBytes: Uint8Array = new Uint8Array(0);
 
-/** Epoch ms (fractional) -> `2026-11-22T01:41:48.123456789+02:00` in the local offset. */
-export function formatRfc3339(epochMs: number): string {
+/** Points the second cache at epochMs's second; returns the nanoseconds within that second. */
+function nanosWithinSecond(epochMs: number): number {
   const second = Math.floor(epochMs / 1000);
   if (second !== secondCacheKey) {
     // One Date per second of history, not one per line.
     const { minutes, suffix } = localOffset(second * 1000);
     secondCachePrefix = new Date(second * 1000 + minutes * 60_000).toISOString().slice(0, 19);
     secondCacheSuffix = suffix;
+    secondCachePrefixBytes = asciiBytes(`${secondCachePrefix}.`);
+    secondCacheSuffixBytes = asciiBytes(suffix);
     secondCacheKey = second;
   }
-  const nanos = Math.min(999_999_999, Math.round((epochMs - second * 1000) * 1e6));
+  return Math.min(999_999_999, Math.round((epochMs - second * 1000) * 1e6));
+}
+
+/** Epoch ms (fractional) -> `2026-11-22T01:41:48.123456789+02:00` in the local offset. */
+export function formatRfc3339(epochMs: number): string {
+  const nanos = nanosWithinSecond(epochMs);
   return `${secondCachePrefix}.${String(nanos).padStart(9, '0')}${secondCacheSuffix}`;
+}
+
+function writeRfc3339(out: JsonBytes, epochMs: number): void {
+  const nanos = nanosWithinSecond(epochMs);
+  out.raw(secondCachePrefixBytes).digits(nanos, 9).raw(secondCacheSuffixBytes);
 }
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/i;
@@ -132,43 +154,102 @@ function ms(value: number): string {
   return value.toFixed(3);
 }
 
-const q = JSON.stringify;
+/** Room the line of `attempt` can take: constants and numbers, plus every string at its worst. */
+function attemptLineBound(a: Attempt): number {
+  let strings = a.target.length + (a.servedBy?.length ?? 0) + (a.key?.length ?? 0);
+  strings += (a.payloadHash?.length ?? 0) + (a.account?.length ?? 0) + (a.error?.length ?? 0);
+  strings += (a.paymentId?.length ?? 0) + (a.bodyHash?.length ?? 0);
+  const p = a.payload;
+  if (p !== undefined) strings += p.from.length + p.to.length + p.currency.length;
+  return 1024 + 12 * NUMBER_BOUND + 11 * JSON_STRING_QUOTES + strings * JSON_STRING_BYTES_PER_UNIT;
+}
+
+const line = new JsonBytes();
+let scratch = Buffer.allocUnsafe(4096);
+
+/** The constant parts of a line, as bytes. */
+const POINT_TIME = asciiBytes('{"type":"Point","metric":"http_req_duration","data":{"time":"');
+const VALUE = asciiBytes('","value":');
+const TAGS_STATUS = asciiBytes(',"tags":{"status":"');
+const nameTags = (method: string, name: string): Uint8Array =>
+  asciiBytes(`","method":"${method}","name":"${name}","scenario":"${SCENARIO_TAG}","expected_response":"`);
+const READ_TAGS = nameTags('GET', READ_NAME);
+const PAYMENT_TAGS = nameTags('POST', PAYMENTS_NAME);
+const EXPECTED = asciiBytes('true","kind":"');
+const UNEXPECTED = asciiBytes('false","kind":"');
+const TARGET = asciiBytes('","target":');
+const REGION = asciiBytes(',"region":');
+const ERROR_CODE = asciiBytes(',"error_code":"');
+const SEQ = asciiBytes('},"metadata":{"seq":"');
+const INTENDED = asciiBytes('","intended_ms":"');
+const START = asciiBytes('","start_ms":"');
+const END = asciiBytes('","end_ms":"');
+const OUTCOME = asciiBytes('","outcome":"');
+const KEY = asciiBytes(',"key":');
+const PAYLOAD_HASH = asciiBytes(',"payload_hash":');
+const FROM = asciiBytes(',"from":');
+const TO = asciiBytes(',"to":');
+const AMOUNT = asciiBytes(',"amount":"');
+const CURRENCY = asciiBytes('","currency":');
+const ACCOUNT = asciiBytes(',"account":');
+const ERROR = asciiBytes(',"error":');
+const PAYMENT_ID = asciiBytes(',"payment_id":');
+const EPOCH = asciiBytes(',"epoch":"');
+const BODY_HASH = asciiBytes(',"body_hash":');
+const BALANCE = asciiBytes(',"balance":"');
+const LINE_END = asciiBytes('}}}');
+const QUOTE = 0x22;
 
 /**
- * Built by hand rather than through objects and JSON.stringify: this runs once per request on the
- * hot path. Every value that did not come from our own code goes through JSON.stringify (`q`).
+ * Writes the line of `attempt` (no newline) into `buf` from `pos` and returns the position after it,
+ * or -1 when `buf` may not have room (then nothing is written). Built by hand, straight into bytes:
+ * this runs once per request on the hot path.
  */
-export function encodeAttempt(attempt: Attempt): string {
-  const read = attempt.kind === 'read';
-  let tags =
-    `{"status":"${attempt.status}","method":"${read ? 'GET' : 'POST'}","name":"${read ? READ_NAME : PAYMENTS_NAME}"` +
-    `,"scenario":"${SCENARIO_TAG}","expected_response":"${attempt.outcome === 'info' ? 'false' : 'true'}"` +
-    `,"kind":"${attempt.kind}","target":${q(attempt.target)}`;
-  if (attempt.servedBy !== undefined) tags += `,"region":${q(attempt.servedBy)}`;
-  if (attempt.status === 0) tags += `,"error_code":"${k6ErrorCode(attempt.error)}"`;
-  tags += '}';
+export function encodeAttemptInto(attempt: Attempt, buf: Buffer, pos: number): number {
+  if (pos + attemptLineBound(attempt) > buf.length) return -1;
+  const out = line.at(buf, pos);
+  out.raw(POINT_TIME);
+  writeRfc3339(out, attempt.end);
+  out.raw(VALUE).milliseconds(attempt.end - attempt.intendedStart);
+  out
+    .raw(TAGS_STATUS)
+    .number(attempt.status)
+    .raw(attempt.kind === 'read' ? READ_TAGS : PAYMENT_TAGS);
+  out.raw(attempt.outcome === 'info' ? UNEXPECTED : EXPECTED).ascii(attempt.kind);
+  out.raw(TARGET).string(attempt.target);
+  if (attempt.servedBy !== undefined) out.raw(REGION).string(attempt.servedBy);
+  if (attempt.status === 0) out.raw(ERROR_CODE).ascii(k6ErrorCode(attempt.error)).byte(QUOTE);
 
-  let meta =
-    `{"seq":"${attempt.seq}","intended_ms":"${ms(attempt.intendedStart)}","start_ms":"${ms(attempt.start)}"` +
-    `,"end_ms":"${ms(attempt.end)}","outcome":"${attempt.outcome}"`;
-  if (attempt.key !== undefined) meta += `,"key":${q(attempt.key)}`;
-  if (attempt.payloadHash !== undefined) meta += `,"payload_hash":${q(attempt.payloadHash)}`;
+  out.raw(SEQ).number(attempt.seq);
+  out.raw(INTENDED).fixed3(attempt.intendedStart);
+  out.raw(START).fixed3(attempt.start);
+  out.raw(END).fixed3(attempt.end);
+  out.raw(OUTCOME).ascii(attempt.outcome).byte(QUOTE);
+  if (attempt.key !== undefined) out.raw(KEY).string(attempt.key);
+  if (attempt.payloadHash !== undefined) out.raw(PAYLOAD_HASH).string(attempt.payloadHash);
   const p = attempt.payload;
-  if (p !== undefined)
-    meta += `,"from":${q(p.from)},"to":${q(p.to)},"amount":"${p.amount}","currency":${q(p.currency)}`;
-  if (attempt.account !== undefined) meta += `,"account":${q(attempt.account)}`;
-  if (attempt.error !== undefined) meta += `,"error":${q(attempt.error)}`;
-  if (attempt.paymentId !== undefined) meta += `,"payment_id":${q(attempt.paymentId)}`;
-  if (attempt.epoch !== undefined) meta += `,"epoch":"${attempt.epoch}"`;
-  if (attempt.bodyHash !== undefined) meta += `,"body_hash":${q(attempt.bodyHash)}`;
-  if (attempt.balance !== undefined) meta += `,"balance":"${attempt.balance}"`;
-  meta += '}';
+  if (p !== undefined) {
+    out.raw(FROM).string(p.from).raw(TO).string(p.to);
+    out.raw(AMOUNT).number(p.amount).raw(CURRENCY).string(p.currency);
+  }
+  if (attempt.account !== undefined) out.raw(ACCOUNT).string(attempt.account);
+  if (attempt.error !== undefined) out.raw(ERROR).string(attempt.error);
+  if (attempt.paymentId !== undefined) out.raw(PAYMENT_ID).string(attempt.paymentId);
+  if (attempt.epoch !== undefined) out.raw(EPOCH).number(attempt.epoch).byte(QUOTE);
+  if (attempt.bodyHash !== undefined) out.raw(BODY_HASH).string(attempt.bodyHash);
+  if (attempt.balance !== undefined) out.raw(BALANCE).number(attempt.balance).byte(QUOTE);
+  out.raw(LINE_END);
+  return out.pos;
+}
 
-  const value = Math.round((attempt.end - attempt.intendedStart) * 1000) / 1000;
-  return (
-    `{"type":"Point","metric":"http_req_duration","data":{"time":"${formatRfc3339(attempt.end)}"` +
-    `,"value":${value},"tags":${tags},"metadata":${meta}}}`
-  );
+/** The line of `attempt` as a string (encodeAttemptInto through a scratch buffer). */
+export function encodeAttempt(attempt: Attempt): string {
+  let end = encodeAttemptInto(attempt, scratch, 0);
+  if (end < 0) {
+    scratch = Buffer.allocUnsafe(attemptLineBound(attempt));
+    end = encodeAttemptInto(attempt, scratch, 0);
+  }
+  return scratch.toString('utf8', 0, end);
 }
 
 /** A `dropped_iterations` point: demand the engine could not serve (no free slot), at its intended time. */

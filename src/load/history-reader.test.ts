@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Attempt } from './attempt.js';
+import { attemptArb } from './attempt-fixtures.js';
 import { decodeLine, encodeAttempt, encodeDropped, HISTORY_METRICS, metricLine } from './history-codec.js';
 import type { K6Line } from './history-codec.js';
 import { readHistoryArray } from './history-reader.js';
@@ -12,34 +13,6 @@ import { decodeOwnLine } from './own-line-decoder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chaosbank-history-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const text = fc.string({ unit: 'grapheme', maxLength: 12 });
-const time = fc.double({ min: 1_600_000_000_000, max: 2_000_000_000_000, noNaN: true });
-const attemptArb: fc.Arbitrary<Attempt> = fc
-  .record(
-    {
-      seq: fc.nat(),
-      kind: fc.constantFrom('first', 'retry', 'replay', 'concurrent', 'mismatch', 'read'),
-      target: text,
-      key: text,
-      payloadHash: text,
-      payload: fc.record({ from: text, to: text, amount: fc.integer({ min: 1, max: 1e9 }), currency: text }),
-      account: text,
-      intendedStart: time,
-      start: time,
-      end: time,
-      status: fc.constantFrom(0, 200, 201, 402, 409, 422, 500, 503),
-      error: fc.constantFrom('timeout', 'ECONNRESET', 'ECONNREFUSED', 'dial_timeout', 'weird'),
-      outcome: fc.constantFrom('ok', 'fail', 'info'),
-      paymentId: text,
-      servedBy: text,
-      epoch: fc.nat(),
-      bodyHash: text,
-      balance: fc.integer(),
-    },
-    { requiredKeys: ['seq', 'kind', 'target', 'intendedStart', 'start', 'end', 'status', 'outcome'] },
-  )
-  .map((a) => (a.status === 0 ? a : (({ error: _, ...rest }) => rest)(a)) as Attempt);
 
 function write(name: string, content: string | Buffer): string {
   const path = join(dir, name);

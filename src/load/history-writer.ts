@@ -9,7 +9,13 @@ import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { EnvironmentError } from '../errors.js';
 import type { Attempt } from './attempt.js';
-import { encodeAttempt, encodeDropped, HISTORY_METRICS, metricLine } from './history-codec.js';
+import {
+  encodeAttempt,
+  encodeAttemptInto,
+  encodeDropped,
+  HISTORY_METRICS,
+  metricLine,
+} from './history-codec.js';
 
 /** Lines are flushed once a chunk holds 64 KiB; the buffer has room for one more long line. */
 const FLUSH_BYTES = 64 * 1024;
@@ -46,7 +52,19 @@ export class HistoryWriter implements AttemptSink, AsyncDisposable {
   }
 
   write(attempt: Attempt): void {
-    this.append(encodeAttempt(attempt));
+    this.checkOpen();
+    this.lines++;
+    let end = encodeAttemptInto(attempt, this.chunk, this.used);
+    if (end < 0) {
+      this.flush();
+      end = encodeAttemptInto(attempt, this.chunk, 0);
+      if (end < 0) {
+        this.push(Buffer.from(`${encodeAttempt(attempt)}\n`, 'utf8')); // longer than a chunk
+        return;
+      }
+    }
+    this.used = end;
+    this.endLine();
   }
 
   dropped(intendedMs: number, target: string): void {
@@ -59,7 +77,7 @@ export class HistoryWriter implements AttemptSink, AsyncDisposable {
   }
 
   private append(line: string): void {
-    if (this.closed) throw new Error(`history ${this.path} is already closed`);
+    this.checkOpen();
     this.lines++;
     // UTF-8 needs at most 3 bytes per UTF-16 code unit: check room without measuring the line.
     const room = line.length * 3 + 1;
@@ -71,6 +89,15 @@ export class HistoryWriter implements AttemptSink, AsyncDisposable {
       }
     }
     this.used += this.chunk.write(line, this.used, 'utf8');
+    this.endLine();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`history ${this.path} is already closed`);
+  }
+
+  /** The newline after a line written into the chunk; flushes a full chunk. */
+  private endLine(): void {
     this.chunk[this.used++] = 0x0a;
     if (this.used >= FLUSH_BYTES) this.flush();
   }

@@ -54,6 +54,7 @@ export function errorName(error: unknown): string {
   }
 }
 
+const NO_BODY = Buffer.alloc(0);
 const SERVED_BY = 'x-served-by-region';
 const EPOCH = 'x-primary-epoch';
 
@@ -78,10 +79,10 @@ export abstract class ResponseCollector implements Dispatcher.DispatchHandler, C
 
   protected abstract responseEnded(): void;
 
-  /** The response body as text ('' when none). */
-  bodyText(): string {
-    if (this.chunks !== undefined) return Buffer.concat(this.chunks).toString('utf8');
-    return this.chunk === undefined ? '' : this.chunk.toString('utf8');
+  /** The response body's bytes (empty when none). */
+  bodyBytes(): Buffer {
+    if (this.chunks !== undefined) return Buffer.concat(this.chunks);
+    return this.chunk ?? NO_BODY;
   }
 
   cancel(): void {
@@ -142,7 +143,7 @@ class CallbackExchange extends ResponseCollector {
   }
 
   protected responseEnded(): void {
-    const exchange: HttpExchange = { status: this.status, body: this.bodyText() };
+    const exchange: HttpExchange = { status: this.status, body: this.bodyBytes().toString('utf8') };
     if (this.error !== undefined) exchange.error = this.error;
     if (this.servedBy !== undefined) exchange.servedBy = this.servedBy;
     if (this.epoch !== undefined) exchange.epoch = this.epoch;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSchema } from '../scenario/schema.js';
+import { hashString } from './hash.js';
 import { createRandom } from './prng.js';
 import { PaymentWorkload, backoffMs } from './workload.js';
 import type { Operation } from './workload.js';
@@ -19,6 +20,24 @@ describe('PaymentWorkload', () => {
     const c = take(new PaymentWorkload(spec({ reads: 0.2 }), { seed: 43, keyPrefix: 'k', regions: [] }), 200);
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
+  });
+
+  it('sends JSON.stringify of the payload as the body, and hashes that body', () => {
+    const workload = new PaymentWorkload(spec({ reads: 0.1, replays: 0.2, mismatches: 0.2 }), {
+      seed: 5,
+      keyPrefix: 'k',
+      regions: [],
+    });
+    let bodies = 0;
+    for (let i = 0; i < 500; i++) {
+      const op = workload.next(i);
+      if (op.type === 'read') continue;
+      if (op.type === 'payment') workload.completed(op.key, op.payload);
+      expect(op.body).toBe(JSON.stringify(op.payload));
+      expect(op.payloadHash).toBe(hashString(op.body));
+      bodies++;
+    }
+    expect(bodies).toBeGreaterThan(400);
   });
 
   it('transfers between distinct zero-padded accounts with amounts in range', () => {

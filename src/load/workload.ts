@@ -42,12 +42,6 @@ export function accountId(index: number): string {
   return `acc-${String(index + 1).padStart(4, '0')}`;
 }
 
-/** The request body: `JSON.stringify({from, to, amount, currency})`, built as a template (hot path). */
-export function paymentBody(payload: PaymentPayload): string {
-  const q = JSON.stringify;
-  return `{"from":${q(payload.from)},"to":${q(payload.to)},"amount":${q(payload.amount)},"currency":${q(payload.currency)}}`;
-}
-
 export class PaymentWorkload {
   private readonly random: Random;
   private readonly spec: WorkloadSpec;
@@ -63,6 +57,8 @@ export class PaymentWorkload {
   private readonly completedRing: Completed[] = [];
   private completedNext = 0;
   private readonly accountIds: string[];
+  /** JSON.stringify of every account id and of the currency, made once (bodies are built per arrival). */
+  private readonly quoted = new Map<string, string>();
 
   constructor(spec: WorkloadSpec, options: { seed: number; keyPrefix: string; regions: string[] }) {
     const { mix } = spec;
@@ -101,6 +97,8 @@ export class PaymentWorkload {
       mismatch: next(mix.mismatches),
     };
     this.accountIds = Array.from({ length: spec.accounts.count }, (_, i) => accountId(i));
+    for (const text of [...this.accountIds, spec.accounts.currency])
+      this.quoted.set(text, JSON.stringify(text));
   }
 
   /** The operation for arrival `index` (call in increasing index order). */
@@ -162,8 +160,15 @@ export class PaymentWorkload {
     key: string,
     payload: PaymentPayload,
   ): { type: T; key: string; payload: PaymentPayload; body: string; payloadHash: string } {
-    const body = paymentBody(payload);
+    const body = this.body(payload);
     return { type, key, payload, body, payloadHash: hashString(body) };
+  }
+
+  /** The request body: `JSON.stringify({from, to, amount, currency})`, built as a template (hot path). */
+  private body(payload: PaymentPayload): string {
+    const { from, to, amount, currency } = payload;
+    const q = (text: string): string => this.quoted.get(text) ?? JSON.stringify(text);
+    return `{"from":${q(from)},"to":${q(to)},"amount":${JSON.stringify(amount)},"currency":${q(currency)}}`;
   }
 
   private payload(uFrom: number, uTo: number, uAmount1: number, uAmount2: number): PaymentPayload {
