@@ -16,7 +16,6 @@ import type { LoadSpec } from '../scenario/schema.js';
 import { classifyStatus, IETF_STATUSES } from './attempt.js';
 import type { Attempt, AttemptKind, ExpectedStatuses, PaymentPayload } from './attempt.js';
 import { ResponseCollector } from './http-client.js';
-import type { Cancellable } from './http-client.js';
 import type { AttemptSink } from './history-writer.js';
 import { createRandom } from './prng.js';
 import { readResponseBody } from './response-body.js';
@@ -126,6 +125,8 @@ class AttemptRequest extends ResponseCollector {
   key: string | undefined = undefined;
   request: PaymentRequest | undefined = undefined;
   account: string | undefined = undefined;
+  /** Index in the engine's in-flight list. */
+  slot = -1;
 
   constructor(
     private readonly engine: LoadEngine,
@@ -159,7 +160,11 @@ export class LoadEngine {
   private readonly jitter = createRandom(0);
   private readonly router: Target;
   private readonly regions = new Map<string, Target>();
-  private readonly inFlight = new Set<Cancellable>();
+  /**
+   * Attempts in flight; each knows its index (`slot`) and leaves by swapping with the last one. A Set
+   * would do, but its table is reallocated as entries come and go, at every request's expense.
+   */
+  private readonly inFlight: AttemptRequest[] = [];
   /** Pending retry timers and what to do when a stop cancels them. */
   private readonly retryTimers = new Map<NodeJS.Timeout, () => void>();
   private destroying: Promise<unknown> | undefined;
@@ -269,7 +274,8 @@ export class LoadEngine {
       cancel();
     }
     this.retryTimers.clear();
-    for (const request of this.inFlight) request.cancel();
+    // a copy: cancelling can end an attempt at once, which takes it out of inFlight
+    for (const request of [...this.inFlight]) request.cancel();
     // Destroying the pools also fails requests still waiting for a connection.
     this.destroying = Promise.all(this.pools().map((pool) => pool.destroy()));
     this.maybeFinish();
@@ -411,7 +417,8 @@ export class LoadEngine {
     attempt.key = key;
     attempt.request = request;
     attempt.account = account;
-    this.inFlight.add(attempt);
+    attempt.slot = this.inFlight.length;
+    this.inFlight.push(attempt);
     target.pool.dispatch(
       request === undefined
         ? { method: 'GET', path: `/v1/accounts/${account!}`, headers: NO_HEADERS }
@@ -427,7 +434,7 @@ export class LoadEngine {
 
   /** Called by AttemptRequest once its response completed or failed. */
   attemptEnded(request: AttemptRequest): void {
-    this.inFlight.delete(request);
+    this.leaveInFlight(request);
     const end = epochNow();
     const { kind } = request;
     const attempt = this.toAttempt(request, end);
@@ -462,6 +469,15 @@ export class LoadEngine {
       this.fireQueued = true;
       setImmediate(this.fireQueuedArrivals);
     }
+  }
+
+  private leaveInFlight(request: AttemptRequest): void {
+    const last = this.inFlight.pop()!;
+    if (last !== request) {
+      this.inFlight[request.slot] = last;
+      last.slot = request.slot;
+    }
+    request.slot = -1;
   }
 
   private fireQueuedArrivals = (): void => {

@@ -62,6 +62,18 @@ function headerText(value: Buffer | string): string {
   return typeof value === 'string' ? value : value.toString('latin1');
 }
 
+/** `name` equals `lowerName` ignoring ASCII case, without making a string (this runs per header). */
+function isHeaderName(name: Buffer | string, lowerName: string): boolean {
+  if (name.length !== lowerName.length) return false; // almost every header stops here
+  for (let i = 0; i < lowerName.length; i++) {
+    const c = typeof name === 'string' ? name.charCodeAt(i) : name[i]!;
+    const expected = lowerName.charCodeAt(i);
+    const isLetter = expected >= 0x61 && expected <= 0x7a;
+    if ((isLetter ? c | 0x20 : c) !== expected) return false;
+  }
+  return true;
+}
+
 /**
  * Collects one response. Subclasses get `responseEnded()` exactly once, after the body completed
  * or the exchange failed (then `status` is 0 and `error` is set).
@@ -102,10 +114,8 @@ export abstract class ResponseCollector implements Dispatcher.DispatchHandler, C
     this.status = statusCode;
     for (let i = 0; i + 1 < headers.length; i += 2) {
       const name = headers[i]!;
-      // Compare lengths first: almost every header is neither of the two.
-      if (name.length === SERVED_BY.length) {
-        if (headerText(name).toLowerCase() === SERVED_BY) this.servedBy ??= headerText(headers[i + 1]!);
-      } else if (name.length === EPOCH.length && headerText(name).toLowerCase() === EPOCH) {
+      if (isHeaderName(name, SERVED_BY)) this.servedBy ??= headerText(headers[i + 1]!);
+      else if (isHeaderName(name, EPOCH)) {
         const n = Number(headerText(headers[i + 1]!));
         if (Number.isFinite(n)) this.epoch ??= n;
       }
