@@ -19,12 +19,12 @@
  *   1.5 to 2.6 ms between identical runs, and most arrivals later than 1.5 ms fell in the measured
  *   run's first second, while V8 still optimizes the hot paths of the new engine instance; a load
  *   phase lasts minutes, so a 10 s window weighs that second as a real run does, more fairly.
- * - CPU µs per request at the highest delivered rate: CPU_RUNS runs of CPU_SECONDS at that rate (default
- *   3 x 10 s), median run. Why not the 3 s step: near one core's capacity the client is bistable. A run
- *   starts with a backlog of 1,000-2,500 requests within its first 200 ms (a new engine, pool and
- *   history; seen in every trace, with 32 connections as with 256), and while it drains, the live
- *   young generation is several MB, so each scavenge copies it (8 ms instead of 1-2) and the CPU per
- *   request rises by a third; a 3 s window is mostly that transient, a load phase of minutes is not.
+ * - CPU µs per request at 15,000/s (the target's rate; the highest delivered rate when that is lower):
+ *   CPU_RUNS runs of CPU_SECONDS (default 3 x 10 s), median run. Why not the 3 s step: near one core's
+ *   capacity the client is bistable. A run starts with a backlog of 1,000-2,500 requests within its
+ *   first 300 ms (a new engine, pool and history; in every trace, with 32 connections as with 256),
+ *   and while it drains the live young generation is several MB, so scavenges copy far more and the
+ *   CPU per request rises; a 3 s window is mostly that transient, a load phase of minutes is not.
  * - the load average before and after (a busy machine inflates every figure, clients alike).
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -43,6 +43,8 @@ const FIXED_RATE = Number(process.env.CHAOSBANK_LOAD_FIXED_RATE ?? '3000');
 const FIXED_SECONDS = Number(process.env.CHAOSBANK_LOAD_FIXED_SECONDS ?? '10');
 const LAG_RUNS = Math.max(1, Math.floor(Number(process.env.CHAOSBANK_LOAD_LAG_RUNS ?? '3')) || 1);
 const LAG_SECONDS = Number(process.env.CHAOSBANK_LOAD_LAG_SECONDS ?? '10');
+/** The rate the CPU target is set at: ≥ 15,000/s on one core at ≤ 60 µs per request. */
+const TARGET_RATE = 15_000;
 const CPU_RUNS = Math.max(1, Math.floor(Number(process.env.CHAOSBANK_LOAD_CPU_RUNS ?? '3')) || 1);
 const CPU_SECONDS = Number(process.env.CHAOSBANK_LOAD_CPU_SECONDS ?? '10');
 const BODY = JSON.stringify({ from: 'acc-0001', to: 'acc-0002', amount: 100, currency: 'USD' });
@@ -210,9 +212,10 @@ export async function run(): Promise<BenchResult> {
     const wrk = await wrkRun(server.url, dir);
     const maxLagBounded = best?.rate ?? 0;
     const maxRate = delivered?.rate ?? 0;
+    const cpuRate = Math.min(TARGET_RATE, delivered?.rate ?? 0);
     const cpuRuns: EngineStep[] = [];
-    for (let i = 0; i < CPU_RUNS && delivered !== undefined; i++)
-      cpuRuns.push(await engineStep(server.url, delivered.rate, CPU_SECONDS, dir));
+    for (let i = 0; i < CPU_RUNS && cpuRate > 0; i++)
+      cpuRuns.push(await engineStep(server.url, cpuRate, CPU_SECONDS, dir));
     const cpuRun = [...cpuRuns].sort((a, b) => a.cpuUsPerRequest - b.cpuUsPerRequest)[
       Math.floor((cpuRuns.length - 1) / 2)
     ];
@@ -226,7 +229,8 @@ export async function run(): Promise<BenchResult> {
         undiciFloor: cpuOf(fixed.undiciFloor),
         autocannon: cpuOf(fixed.autocannon),
       },
-      atSaturation: { engine: engineCpu, autocannon: cpuOf(autocannon), wrk: cpuOf(wrk) },
+      // the engine open-loop at the target rate, autocannon and wrk closed-loop at saturation
+      atHighRate: { engine: engineCpu, autocannon: cpuOf(autocannon), wrk: cpuOf(wrk) },
     };
     return {
       pinned: hasCommand('taskset'),
@@ -236,7 +240,8 @@ export async function run(): Promise<BenchResult> {
       engine: {
         maxDeliveredRate: maxRate,
         cpuUsPerRequest: engineCpu,
-        cpuAtMaxDeliveredRate: {
+        cpuAtTargetRate: {
+          rate: cpuRate,
           seconds: CPU_SECONDS,
           medianRunCpuUsPerRequest: engineCpu,
           runsCpuUsPerRequest: cpuRuns.map((r) => r.cpuUsPerRequest),
@@ -274,7 +279,7 @@ export async function run(): Promise<BenchResult> {
           met: maxRate >= 15000,
         },
         cpuUsPerRequest: {
-          target: `<= 60 µs at the max delivered rate (median of ${CPU_RUNS} runs of ${CPU_SECONDS} s)`,
+          target: `<= 60 µs at ${TARGET_RATE}/s, or at the max delivered rate when lower (median of ${CPU_RUNS} runs of ${CPU_SECONDS} s)`,
           value: engineCpu,
           met: engineCpu !== null && engineCpu <= 60,
         },
