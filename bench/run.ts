@@ -41,7 +41,12 @@ async function main(): Promise<void> {
     const record = {
       name,
       date: new Date().toISOString(),
-      host: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version },
+      host: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryBytes: os.totalmem(),
+        node: process.version,
+      },
       ...result,
     };
     const file = join(resultsDir, `${name}.json`);
