@@ -73,11 +73,9 @@ export class JsonBytes {
   /** String(n). */
   number(n: number): this {
     if (Number.isSafeInteger(n)) {
-      if (n < 0 || Object.is(n, -0)) {
-        if (n !== 0) this.buf[this.pos++] = MINUS;
-        return this.digits(-n, 1);
-      }
-      return this.digits(n, 1);
+      if (n >= 0) return this.digits(n, 1); // -0 too: String(-0) is "0"
+      this.buf[this.pos++] = MINUS;
+      return this.digits(-n, 1);
     }
     return this.ascii(String(n));
   }

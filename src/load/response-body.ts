@@ -186,12 +186,7 @@ const MEMBER = 2;
  * One loop over a small state machine rather than recursive functions, so the position and the two
  * hash lanes stay in local variables.
  */
-export function hashJsonBytes(
-  b: Buffer,
-  from: number,
-  to: number,
-  top?: TopLevelFields,
-): string | undefined {
+export function hashJsonBytes(b: Buffer, from: number, to: number, top?: TopLevelFields): string | undefined {
   let l1 = START1;
   let l2 = START2;
   let p = skipWhitespace(b, from, to);
@@ -230,12 +225,8 @@ export function hashJsonBytes(
       if (c === QUOTE) {
         const close = stringEnd(b, p + 1, to);
         if (close < 0) return undefined;
-        l1 = mix1(mix1(l1, MARK_STRING), close - p - 1);
-        l2 = mix2(mix2(l2, MARK_STRING), close - p - 1);
-        for (let i = p + 1; i < close; i++) {
-          l1 = mix1(l1, b[i]!);
-          l2 = mix2(l2, b[i]!);
-        }
+        l1 = bytesInto1(mix1(l1, MARK_STRING), b, p + 1, close);
+        l2 = bytesInto2(mix2(l2, MARK_STRING), b, p + 1, close);
         p = close + 1;
       } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
         const end = numberEnd(b, p, to);
@@ -255,12 +246,8 @@ export function hashJsonBytes(
           }
         } else {
           // a short plain integer: String(Number(text)) is the text itself
-          l1 = mix1(l1, end - p);
-          l2 = mix2(l2, end - p);
-          for (let i = p; i < end; i++) {
-            l1 = mix1(l1, b[i]!);
-            l2 = mix2(l2, b[i]!);
-          }
+          l1 = bytesInto1(l1, b, p, end);
+          l2 = bytesInto2(l2, b, p, end);
         }
         p = end;
       } else {
@@ -334,14 +321,23 @@ export function hashJsonBytes(
     p = skipWhitespace(b, close + 1, to);
     if (p >= to || b[p] !== 0x3a) return undefined; // :
     p = skipWhitespace(b, p + 1, to);
-    l1 = mix1(MEMBER1, keyEnd - keyStart);
-    l2 = mix2(MEMBER2, keyEnd - keyStart);
-    for (let i = keyStart; i < keyEnd; i++) {
-      l1 = mix1(l1, b[i]!);
-      l2 = mix2(l2, b[i]!);
-    }
+    l1 = bytesInto1(MEMBER1, b, keyStart, keyEnd);
+    l2 = bytesInto2(MEMBER2, b, keyStart, keyEnd);
     state = VALUE;
   }
+}
+
+/** The ASCII bytes [from, to) fed into one lane as feedString feeds their text: length, then each code. */
+function bytesInto1(lane: number, b: Uint8Array, from: number, to: number): number {
+  let l = mix1(lane, to - from);
+  for (let i = from; i < to; i++) l = mix1(l, b[i]!);
+  return l;
+}
+
+function bytesInto2(lane: number, b: Uint8Array, from: number, to: number): number {
+  let l = mix2(lane, to - from);
+  for (let i = from; i < to; i++) l = mix2(l, b[i]!);
+  return l;
 }
 
 function skipWhitespace(b: Uint8Array, p: number, to: number): number {
