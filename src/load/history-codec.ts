@@ -12,13 +12,8 @@
  */
 import { classifyStatus, IETF_STATUSES } from './attempt.js';
 import type { Attempt, AttemptKind, ExpectedStatuses, Outcome } from './attempt.js';
-import {
-  asciiBytes,
-  JSON_STRING_BYTES_PER_UNIT,
-  JSON_STRING_QUOTES,
-  JsonBytes,
-  NUMBER_BOUND,
-} from './json-bytes.js';
+import { asciiBytes } from './ascii-bytes.js';
+import { JSON_STRING_BYTES_PER_UNIT, JSON_STRING_QUOTES, JsonBytes, NUMBER_BOUND } from './json-bytes.js';
 
 export const SCENARIO_TAG = 'payments';
 export const PAYMENTS_NAME = 'POST /v1/payments';

@@ -31,7 +31,7 @@ export class JsonBytes {
     return this;
   }
 
-  /** Constant bytes (asciiBytes): one copy, far cheaper than a loop over a string's characters. */
+  /** Constant bytes (ascii-bytes.ts): one copy, far cheaper than a loop over a string's characters. */
   raw(bytes: Uint8Array): this {
     this.buf.set(bytes, this.pos);
     this.pos += bytes.length;
@@ -144,9 +144,4 @@ export class JsonBytes {
     }
     return this;
   }
-}
-
-/** The bytes of ASCII text, for JsonBytes.raw. */
-export function asciiBytes(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'latin1'));
 }

@@ -13,6 +13,7 @@
  */
 import { IETF_STATUSES } from './attempt.js';
 import type { Attempt, AttemptKind, ExpectedStatuses, Outcome } from './attempt.js';
+import { asciiBytes, equalsAt, matchesAt } from './ascii-bytes.js';
 import { ByteStringCache } from './byte-string-cache.js';
 import { decimalFromBytes, isPlainJsonNumber } from './decimal-bytes.js';
 import { attemptFrom, numberOf, parseRfc3339, PointFields } from './history-codec.js';
@@ -20,11 +21,10 @@ import { attemptFrom, numberOf, parseRfc3339, PointFields } from './history-code
 /** Not the shape `encodeAttempt` writes: read the line with JSON.parse + decodeLine instead. */
 export const NOT_OURS = null;
 
-const bytesOf = (text: string): Buffer => Buffer.from(text, 'latin1');
-const POINT_PREFIX = bytesOf('{"type":"Point","metric":"http_req_duration","data":{"time":"');
-const VALUE_FIELD = bytesOf('","value":');
-const TAGS_FIELD = bytesOf('"tags":{');
-const METADATA_FIELD = bytesOf(',"metadata":{');
+const POINT_PREFIX = asciiBytes('{"type":"Point","metric":"http_req_duration","data":{"time":"');
+const VALUE_FIELD = asciiBytes('","value":');
+const TAGS_FIELD = asciiBytes('"tags":{');
+const METADATA_FIELD = asciiBytes(',"metadata":{');
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -32,7 +32,7 @@ const COMMA = 0x2c;
 const COLON = 0x3a;
 const CLOSE = 0x7d;
 const DOT = 0x2e;
-const GET = bytesOf('GET');
+const GET = asciiBytes('GET');
 
 /** What to do with a field's value. */
 const enum Field {
@@ -71,7 +71,7 @@ interface Known {
 function byFirstByte(names: [string, Field][]): Known[][] {
   const out: Known[][] = [];
   for (const [name, field] of names)
-    (out[name.charCodeAt(0)] ??= []).push({ bytes: bytesOf(`${name}":"`), field });
+    (out[name.charCodeAt(0)] ??= []).push({ bytes: asciiBytes(`${name}":"`), field });
   return out;
 }
 const TAGS = byFirstByte([
@@ -103,23 +103,12 @@ const METADATA = byFirstByte([
 ]);
 
 const KIND_VALUES = (['first', 'retry', 'replay', 'concurrent', 'mismatch', 'read'] as AttemptKind[]).map(
-  (kind) => ({ bytes: bytesOf(kind), value: kind }),
+  (kind) => ({ bytes: asciiBytes(kind), value: kind }),
 );
 const OUTCOME_VALUES = (['ok', 'fail', 'info'] as Outcome[]).map((outcome) => ({
-  bytes: bytesOf(outcome),
+  bytes: asciiBytes(outcome),
   value: outcome,
 }));
-
-function matchesAt(bytes: Uint8Array, at: number, end: number, pattern: Uint8Array): boolean {
-  if (at + pattern.length > end) return false;
-  for (let i = 0; i < pattern.length; i++) if (bytes[at + i] !== pattern[i]) return false;
-  return true;
-}
-
-/** Bytes [from, to) are exactly `pattern`. */
-function equals(bytes: Uint8Array, from: number, to: number, pattern: Uint8Array): boolean {
-  return to - from === pattern.length && matchesAt(bytes, from, to, pattern);
-}
 
 /** The constant among `values` whose bytes are [from, to), or undefined. */
 function constantOf<T>(
@@ -128,7 +117,7 @@ function constantOf<T>(
   to: number,
   values: { bytes: Buffer; value: T }[],
 ): T | undefined {
-  for (const v of values) if (equals(bytes, from, to, v.bytes)) return v.value;
+  for (const v of values) if (equalsAt(bytes, from, to, v.bytes)) return v.value;
   return undefined;
 }
 
@@ -290,7 +279,7 @@ export class OwnLineDecoder {
         f.status = this.number(bytes, from, to, ascii);
         break;
       case Field.Method:
-        f.methodIsGet = equals(bytes, from, to, GET);
+        f.methodIsGet = equalsAt(bytes, from, to, GET);
         break;
       case Field.Kind:
         f.kind = constantOf(bytes, from, to, KIND_VALUES);

@@ -8,6 +8,7 @@
  * that scanner does not handle goes the general way (JSON.parse, then hashJsonValue) and hashes to
  * exactly the same value; a body that is not JSON hashes as text.
  */
+import { asciiBytes, equalsAt, matchesAt } from './ascii-bytes.js';
 import { hashString, hex53 } from './hash.js';
 
 type TopLevelFields = Pick<BodyEssentials, 'id' | 'balance'>;
@@ -157,6 +158,11 @@ const ZERO = 0x30;
 const NINE = 0x39;
 const OPEN = 0x7b;
 const CLOSE = 0x7d;
+const TRUE = asciiBytes('true');
+const FALSE = asciiBytes('false');
+const NULL = asciiBytes('null');
+const ID = asciiBytes('id');
+const BALANCE = asciiBytes('balance');
 const MAX_DEPTH = 64;
 /** Keys of the objects open at once, kept to spot duplicates (JSON.parse keeps the last one). */
 const MAX_OPEN_KEYS = 1024;
@@ -255,7 +261,7 @@ export function hashJsonBytes(b: Buffer, from: number, to: number, top?: TopLeve
         if (mark === 0) return undefined; // arrays and anything unexpected
         l1 = mix1(l1, mark);
         l2 = mix2(l2, mark);
-        p += mark === MARK_FALSE ? 5 : 4;
+        p += mark === MARK_FALSE ? 5 : 4; // false; true, null
       }
       valueEnd = p;
       state = AFTER_VALUE;
@@ -275,11 +281,11 @@ export function hashJsonBytes(b: Buffer, from: number, to: number, top?: TopLeve
         // the member's key is the last one recorded: keys of objects nested in its value are dropped
         const key = openKeys - 1;
         const first = b[valueStart]!;
-        if (first === QUOTE && isKey(b, keyStarts[key]!, keyEnds[key]!, 'id'))
+        if (first === QUOTE && equalsAt(b, keyStarts[key]!, keyEnds[key]!, ID))
           top.id = latin1(b, valueStart + 1, valueEnd - 1);
         else if (
           (first === MINUS || (first >= ZERO && first <= NINE)) &&
-          isKey(b, keyStarts[key]!, keyEnds[key]!, 'balance')
+          equalsAt(b, keyStarts[key]!, keyEnds[key]!, BALANCE)
         )
           top.balance = number;
       }
@@ -402,20 +408,10 @@ function shortIntegerValue(b: Uint8Array, p: number, end: number): number {
 
 /** The mark of the literal true, false or null at `p`; 0 when there is none. */
 function literalMark(b: Uint8Array, p: number, to: number): number {
-  if (isWordAt(b, p, to, 'true')) return MARK_TRUE;
-  if (isWordAt(b, p, to, 'false')) return MARK_FALSE;
-  if (isWordAt(b, p, to, 'null')) return MARK_NULL;
+  if (matchesAt(b, p, to, TRUE)) return MARK_TRUE;
+  if (matchesAt(b, p, to, FALSE)) return MARK_FALSE;
+  if (matchesAt(b, p, to, NULL)) return MARK_NULL;
   return 0;
-}
-
-function isWordAt(b: Uint8Array, p: number, to: number, word: string): boolean {
-  if (p + word.length > to) return false;
-  for (let i = 0; i < word.length; i++) if (b[p + i] !== word.charCodeAt(i)) return false;
-  return true;
-}
-
-function isKey(b: Uint8Array, from: number, to: number, name: string): boolean {
-  return to - from === name.length && isWordAt(b, from, to, name);
 }
 
 function sameBytes(b: Uint8Array, from1: number, to1: number, from2: number, to2: number): boolean {

@@ -167,8 +167,11 @@ export class PaymentWorkload {
   /** The request body: `JSON.stringify({from, to, amount, currency})`, built as a template (hot path). */
   private body(payload: PaymentPayload): string {
     const { from, to, amount, currency } = payload;
-    const q = (text: string): string => this.quoted.get(text) ?? JSON.stringify(text);
-    return `{"from":${q(from)},"to":${q(to)},"amount":${JSON.stringify(amount)},"currency":${q(currency)}}`;
+    return `{"from":${this.quote(from)},"to":${this.quote(to)},"amount":${JSON.stringify(amount)},"currency":${this.quote(currency)}}`;
+  }
+
+  private quote(text: string): string {
+    return this.quoted.get(text) ?? JSON.stringify(text);
   }
 
   private payload(uFrom: number, uTo: number, uAmount1: number, uAmount2: number): PaymentPayload {
