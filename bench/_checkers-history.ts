@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { Attempt } from '../src/load/attempt.js';
 import { hashString } from '../src/load/hash.js';
 import { HistoryWriter } from '../src/load/history-writer.js';
-import type { ExportLine } from '../src/checks/ledger-export.js';
-import type { StackEvent } from '../src/topology/events.js';
+import type { ExportLine } from '../src/contract/ledger-export.js';
+import type { StackEvent } from '../src/contract/events.js';
 
 export const BENCH_ACCOUNTS = { count: 1000, funding: 1_000_000_000, currency: 'USD' };
 export const BENCH_REGION = 'us-east';

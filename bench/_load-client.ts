@@ -12,8 +12,8 @@
 import { rmSync } from 'node:fs';
 import { runLoad } from '../src/load/engine.js';
 import { HistoryWriter } from '../src/load/history-writer.js';
-import { loadSchema } from '../src/scenario/schema.js';
-import type { LoadSpec } from '../src/scenario/schema.js';
+import { loadSchema } from '../src/load/spec.js';
+import type { LoadSpec } from '../src/load/spec.js';
 
 interface Args {
   url: string;

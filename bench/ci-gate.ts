@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunReport } from '../src/report/run-report.js';
+import type { RunReport } from '../src/run/run-report.js';
 import type { BenchResult } from './run.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

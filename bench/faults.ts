@@ -9,8 +9,9 @@ import { once } from 'node:events';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { compileFault } from '../src/faults/compile.js';
 import { FaultInjector } from '../src/faults/injector.js';
-import { faultSchema, type FaultSpec } from '../src/scenario/schema.js';
-import { DEFAULT_STACK_OPTIONS, planTopology } from '../src/topology/topology.js';
+import { faultSchema, type FaultSpec } from '../src/faults/spec.js';
+import { DEFAULT_STACK_OPTIONS } from '../src/contract/topology.js';
+import { planTopology } from '../src/topology/plan.js';
 import { startToxiproxyServer } from '../src/toxiproxy/server.js';
 import type { BenchResult } from './run.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { BenchResult } from './run.js';
 import { LoadEngine } from '../src/load/engine.js';
 import { HistoryWriter } from '../src/load/history-writer.js';
-import { loadSchema } from '../src/scenario/schema.js';
+import { loadSchema } from '../src/load/spec.js';
 import { startServer } from './_load-tools.js';
 
 export async function run(): Promise<BenchResult> {

@@ -16,7 +16,7 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchResult } from './run.js';
-import type { Replication } from '../src/topology/topology.js';
+import type { Replication } from '../src/contract/topology.js';
 import { applyLedgerSchema } from '../stack/db/ledger-schema.js';
 import { bootstrapCluster, type Cluster } from '../stack/postgres/index.js';
 import { paymentLoad, startProgram, waitUntil, type LoadResult, type StackProgram } from './_stack-load.js';

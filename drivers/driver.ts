@@ -2,8 +2,10 @@
  * The Driver contract. Local processes, Docker (testcontainers) and Kubernetes implement it; nothing
  * above a driver knows which one runs. PIDs and loopback ports are local details and never appear here.
  */
-import type { Topology } from '../src/topology/topology.js';
-import type { StackEvent } from '../src/topology/events.js';
+import type { Topology } from '../src/contract/topology.js';
+import type { StackEvent } from '../src/contract/events.js';
+import type { ProcessAction } from '../src/contract/process-action.js';
+import type { StackStatus } from '../src/contract/stack-status.js';
 
 export type DriverName = 'local' | 'docker' | 'kubernetes' | 'external';
 
@@ -22,29 +24,6 @@ export interface RegionEndpoints {
   name: string;
   /** The region's payments API as clients reach it (through its `router->api@R` proxy). */
   apiUrl: string;
-}
-
-export type ProcessAction = 'kill' | 'pause' | 'resume' | 'restart';
-
-export interface ReplicationStatus {
-  region: string;
-  role: 'primary' | 'standby' | 'fenced' | 'down';
-  /** Bytes of WAL the standby is behind the primary (0 for the primary, null when unknown). */
-  lagBytes: number | null;
-  /**
-   * Sync replication only: this standby counted for the primary's synchronous quorum at the controller's
-   * last good heartbeat and had flushed everything committed while sync was relaxed, so it holds every
-   * acknowledged commit and may be promoted. Absent when unknown or not applicable.
-   */
-  synchronous?: boolean;
-}
-
-export interface StackStatus {
-  primary: string;
-  epoch: number;
-  regions: ReplicationStatus[];
-  /** Region the router currently prefers. */
-  routerActive: string | null;
 }
 
 export interface StartedStack extends AsyncDisposable {

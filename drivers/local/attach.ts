@@ -5,10 +5,12 @@
  */
 import { join } from 'node:path';
 import { setInterval } from 'node:timers';
-import { InputError } from '../../src/errors.js';
-import type { StackEvent } from '../../src/topology/events.js';
-import type { Topology } from '../../src/topology/topology.js';
-import type { DriverName, ProcessAction, RegionEndpoints, StackStatus, StartedStack } from '../driver.js';
+import { InputError } from '../../src/contract/errors.js';
+import type { StackEvent } from '../../src/contract/events.js';
+import type { Topology } from '../../src/contract/topology.js';
+import type { DriverName, RegionEndpoints, StartedStack } from '../driver.js';
+import type { ProcessAction } from '../../src/contract/process-action.js';
+import type { StackStatus } from '../../src/contract/stack-status.js';
 import { requestAction } from './control.js';
 import { readEventsFile } from './events.js';
 import { identify, isAlive, signalIfSame } from './proc.js';

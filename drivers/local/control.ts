@@ -5,8 +5,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ChaosbankError, EnvironmentError, InputError, isChaosbankError } from '../../src/errors.js';
-import type { ProcessAction, StartedStack } from '../driver.js';
+import { ChaosbankError, EnvironmentError, InputError, isChaosbankError } from '../../src/contract/errors.js';
+import type { StartedStack } from '../driver.js';
+import type { ProcessAction } from '../../src/contract/process-action.js';
 
 const ACTIONS = new Set<ProcessAction>(['kill', 'pause', 'resume', 'restart']);
 

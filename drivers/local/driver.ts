@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Driver, UpOptions } from '../driver.js';
-import { ChaosbankError, EnvironmentError, InterruptedError } from '../../src/errors.js';
+import { ChaosbankError, EnvironmentError, InterruptedError } from '../../src/contract/errors.js';
 import {
   apiId,
   dbId,
@@ -16,15 +16,15 @@ import {
   replicationFrom,
   type Link,
   type Topology,
-} from '../../src/topology/topology.js';
+} from '../../src/contract/topology.js';
 import { startToxiproxyServer } from '../../src/toxiproxy/server.js';
 import {
+  applyLedgerSchema,
   bootstrapCluster,
   connString,
   replicationConninfo,
   type Address,
-} from '../../stack/postgres/index.js';
-import { applyLedgerSchema } from '../../stack/db/ledger-schema.js';
+} from '../../stack/index.js';
 import { handoverPort } from './handover-port.js';
 import { planAddresses } from './loopback.js';
 import { linkDataDir, ramDirRoot, ramRunDir } from './ram-dirs.js';
@@ -37,6 +37,7 @@ import { configDirOf, StateFile, writeJsonAtomic, type StackEndpoints } from './
 import { COMPONENT_READY_TIMEOUT_MS, LocalStack } from './stack.js';
 import type { ManagedProcess } from './process.js';
 import { waitFor } from './wait.js';
+import { STACK_PATHS } from '../../src/contract/stack-http.js';
 
 const urlOf = (a: HostPort): string => `http://${a.host}:${a.port}`;
 
@@ -321,7 +322,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
     await waitFor(
       async () => {
         router.assertRunning('before it picked a region');
-        const response = await fetch(`${direct.url}/router/status`, {
+        const response = await fetch(`${direct.url}${STACK_PATHS.routerStatus}`, {
           signal: AbortSignal.timeout(2000),
         });
         const body = (await response.json()) as { active?: string | null };

@@ -4,7 +4,7 @@
  * `chaosbank status`, an attached stack — can read them too).
  */
 import { appendFileSync, readFileSync } from 'node:fs';
-import type { StackEvent, StackEventType } from '../../src/topology/events.js';
+import type { StackEvent, StackEventType } from '../../src/contract/events.js';
 import type { LogRecord } from './process.js';
 
 const RESERVED = new Set(['time', 'level', 'runId', 'component', 'region', 'msg', 'event', 'eventTime']);

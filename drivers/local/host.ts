@@ -4,8 +4,8 @@
  * state file (that is the "ready" signal a waiting CLI looks for), and tears down on SIGINT/SIGTERM or
  * a control-API `down`.
  */
-import { InterruptedError, isChaosbankError } from '../../src/errors.js';
-import type { Topology } from '../../src/topology/topology.js';
+import { InterruptedError, isChaosbankError } from '../../src/contract/errors.js';
+import type { Topology } from '../../src/contract/topology.js';
 import { startControlServer } from './control.js';
 import { startLocalStack } from './driver.js';
 import { readState, writeJsonAtomic, statePath } from './state.js';

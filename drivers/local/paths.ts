@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // here = <root>/dist/drivers/local (built) or <root>/drivers/local (sources)

@@ -3,9 +3,10 @@
  * name or bug accepted by `up` is one a scenario accepts too). Bad input is an InputError (exit 2).
  */
 import { randomBytes } from 'node:crypto';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/contract/errors.js';
 import { topologySchema } from '../../src/scenario/schema.js';
-import { SEEDED_BUGS, type Topology } from '../../src/topology/topology.js';
+import { SEEDED_BUGS } from '../../src/contract/seeded-bugs.js';
+import type { Topology } from '../../src/contract/topology.js';
 import { planTopologyOf } from '../../src/scenario/topology-of.js';
 
 export interface UpFlags {

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, createWriteStream, mkdirSync, openSync, readFileSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 import { identify, type ProcessIdentity } from './proc.js';
 import { waitFor } from './wait.js';
 

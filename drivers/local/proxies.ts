@@ -5,8 +5,8 @@
  * binds and reports the real port), so connecting to eu-west's database means connecting to eu-west's address.
  */
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { EnvironmentError } from '../../src/errors.js';
-import type { Link } from '../../src/topology/topology.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
+import type { Link } from '../../src/contract/topology.js';
 
 export interface HostPort {
   host: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/contract/errors.js';
 import { recordToEvent } from './events.js';
 import { topologyFromFlags } from './plan.js';
 import { parseHostPort } from './proxies.js';

@@ -10,7 +10,7 @@ import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, statfs, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ensureTraversable, giveToPostgres } from '../../stack/postgres/index.js';
+import { ensureTraversable, giveToPostgres } from '../../stack/index.js';
 
 const SHM = '/dev/shm';
 const MIN_FREE_BYTES = 2 * 1024 ** 3;

@@ -1,7 +1,7 @@
 /** What `chaosbank status` shows: the registered stack, its live status endpoints and its active faults. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StackStatus } from '../driver.js';
+import type { StackStatus } from '../../src/contract/stack-status.js';
 import { readActiveStack } from './attach.js';
 
 export interface StackReport {

@@ -6,11 +6,13 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DriverName, ProcessAction, RegionEndpoints, StackStatus, StartedStack } from '../driver.js';
-import type { StackEvent } from '../../src/topology/events.js';
-import { InputError } from '../../src/errors.js';
-import type { Topology } from '../../src/topology/topology.js';
-import { startPostgres, type PostgresProcess } from '../../stack/postgres/index.js';
+import type { DriverName, RegionEndpoints, StartedStack } from '../driver.js';
+import type { ProcessAction } from '../../src/contract/process-action.js';
+import type { StackStatus } from '../../src/contract/stack-status.js';
+import type { StackEvent } from '../../src/contract/events.js';
+import { InputError } from '../../src/contract/errors.js';
+import type { Topology } from '../../src/contract/topology.js';
+import { startPostgres, type PostgresProcess } from '../../stack/index.js';
 import { EventLog, recordToEvent } from './events.js';
 import { ManagedProcess, type ProcessSpec } from './process.js';
 import { identify, isAlive, signalIfSame } from './proc.js';
@@ -22,6 +24,7 @@ import { postmasterOf, teardownState } from './teardown.js';
 import { fetchStackStatus } from './status.js';
 import { httpOk, waitFor } from './wait.js';
 import { descendants } from './tree.js';
+import { STACK_PATHS } from '../../src/contract/stack-http.js';
 
 export interface DbNode {
   region: string;
@@ -363,7 +366,9 @@ export async function collectLedgers(
     Object.entries(endpoints.direct.apis).map(async ([region, url]) => {
       const path = join(dir, `${region}.ndjson`);
       try {
-        const response = await fetch(`${url}/v1/ledger/export`, { signal: AbortSignal.timeout(60_000) });
+        const response = await fetch(`${url}${STACK_PATHS.ledgerExport}`, {
+          signal: AbortSignal.timeout(60_000),
+        });
         if (response.status !== 200 || !response.body) {
           const text = await response.text().catch(() => '');
           results[region] = {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ProcessIdentity } from './proc.js';
-import type { Topology } from '../../src/topology/topology.js';
+import type { Topology } from '../../src/contract/topology.js';
 
 export interface RecordedProcess extends ProcessIdentity {
   /** `api@us-east`, `db@eu-west`, `router`, `supervisor`... */

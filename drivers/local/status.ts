@@ -3,10 +3,11 @@
  * per-region role and lag) and the router's `GET /router/status` (its active region). Read through the
  * direct URLs: status must answer while proxies are faulted.
  */
-import { EnvironmentError } from '../../src/errors.js';
-import type { ReplicationStatus, StackStatus } from '../driver.js';
-import type { Topology } from '../../src/topology/topology.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
+import type { ReplicationStatus, StackStatus } from '../../src/contract/stack-status.js';
+import type { Topology } from '../../src/contract/topology.js';
 import type { StackEndpoints } from './state.js';
+import { STACK_PATHS } from '../../src/contract/stack-http.js';
 
 async function getJson(url: string): Promise<unknown> {
   const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
@@ -67,8 +68,8 @@ export async function fetchStackStatus(endpoints: StackEndpoints, topology: Topo
   let router: unknown;
   try {
     [controller, router] = await Promise.all([
-      getJson(`${endpoints.direct.controller}/status`),
-      getJson(`${endpoints.direct.router}/router/status`),
+      getJson(`${endpoints.direct.controller}${STACK_PATHS.controllerStatus}`),
+      getJson(`${endpoints.direct.router}${STACK_PATHS.routerStatus}`),
     ]);
   } catch (cause) {
     throw new EnvironmentError(

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { EnvironmentError, InterruptedError } from '../../src/errors.js';
+import { EnvironmentError, InterruptedError } from '../../src/contract/errors.js';
 
 export interface WaitOptions {
   /** Give up after this many milliseconds. */

@@ -9,7 +9,7 @@
  *   const verdict = acc.finish();
  */
 import type { Attempt } from '../load/attempt.js';
-import type { StackEvent } from '../topology/events.js';
+import type { StackEvent } from '../contract/events.js';
 import { AnomalyCollector } from './anomaly-collector.js';
 import { AttemptStore, KeyTable } from './attempt-store.js';
 import type { CheckContext } from './check-context.js';
@@ -19,7 +19,7 @@ import { withDefaults, type CheckExpectations, type CheckExpectationsInput } fro
 import { checkIdempotency } from './idempotency-checker.js';
 import { computeKeyFacts } from './key-facts.js';
 import { checkLedger } from './ledger-checker.js';
-import type { ExportLine } from './ledger-export.js';
+import type { ExportLine } from '../contract/ledger-export.js';
 import { RegionLedger } from './ledger-store.js';
 import { checkReads } from './reads-checker.js';
 import { measureLoad } from './recovery.js';

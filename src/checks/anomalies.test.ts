@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from '../load/attempt.js';
-import type { StackEvent } from '../topology/events.js';
+import type { StackEvent } from '../contract/events.js';
 import { checkRun } from './accumulator.js';
 import { makeAttempt, makeLedger, type FixtureTransfer } from './fixtures.js';
-import type { ExportLine } from './ledger-export.js';
+import type { ExportLine } from '../contract/ledger-export.js';
 import type { AnomalyType, Verdict } from './verdict.js';
 
 const ACCOUNTS = ['a', 'b', 'c'];

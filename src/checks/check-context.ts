@@ -1,5 +1,5 @@
 /** Everything the checkers read at finish time: the compact stores, the events and the expectations. */
-import type { StackEvent } from '../topology/events.js';
+import type { StackEvent } from '../contract/events.js';
 import type { AnomalyCollector } from './anomaly-collector.js';
 import type { AttemptStore, KeyTable } from './attempt-store.js';
 import type { Interner } from './compact.js';

@@ -3,8 +3,7 @@
  * their funding), the status codes the stack documents, the recovery rules and which region's ledger
  * is the truth (the final primary's).
  */
-import { IETF_STATUSES, type ExpectedStatuses } from '../load/attempt.js';
-import type { Scenario } from '../scenario/schema.js';
+import { IETF_STATUSES, type ExpectedStatuses } from '../contract/stack-http.js';
 
 export interface CheckExpectations {
   /** Customer accounts: how many, the initial balance of each (minor units) and their currency. */
@@ -39,22 +38,6 @@ export function withDefaults(input: CheckExpectationsInput): CheckExpectations {
     examples: 10,
     ...input,
   };
-}
-
-/** The expectations a scenario implies; the caller names the final primary. */
-export function expectationsFromScenario(scenario: Scenario, authoritativeRegion: string): CheckExpectations {
-  const expectations: CheckExpectations = {
-    accounts: { ...scenario.load.accounts },
-    statuses: { ...scenario.idempotency },
-    authoritativeRegion,
-    windowMs: scenario.checks.window,
-    recoveryHoldMs: scenario.checks.recoveryHold,
-    sloSuccessRate: scenario.steadyState.successRate,
-    steadyStateMs: scenario.steadyState.duration,
-    examples: scenario.checks.examples,
-  };
-  if (scenario.checks.recoveryP99 !== undefined) expectations.recoveryP99Ms = scenario.checks.recoveryP99;
-  return expectations;
 }
 
 /** Fails every status documents as "no effect, caused by the client" (declines, 409, 422, 400, 404). */

@@ -10,7 +10,7 @@
  */
 import { ByteStringCache } from '../load/byte-string-cache.js';
 import { decimalFromBytes, isPlainJsonNumber } from '../load/decimal-bytes.js';
-import type { ExportedEntry, ExportedTransaction } from './ledger-export.js';
+import type { ExportedEntry, ExportedTransaction } from '../contract/ledger-export.js';
 
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const QUOTE = 0x22;

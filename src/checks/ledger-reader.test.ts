@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError } from '../errors.js';
+import { InputError } from '../contract/errors.js';
 import { createCheckAccumulator } from './accumulator.js';
 import { makeLedger } from './fixtures.js';
-import type { ExportLine } from './ledger-export.js';
+import type { ExportLine } from '../contract/ledger-export.js';
 import { readLedgerExport } from './ledger-reader.js';
 
 let dir: string;

@@ -5,8 +5,8 @@
  * convergence checker also reports.
  */
 import { stat } from 'node:fs/promises';
-import { InputError } from '../errors.js';
-import type { ExportEnd, ExportLine } from './ledger-export.js';
+import { InputError } from '../contract/errors.js';
+import type { ExportEnd, ExportLine } from '../contract/ledger-export.js';
 import { TransactionLineParser } from './ledger-line-parser.js';
 import { readLineBatches } from './ndjson-lines.js';
 

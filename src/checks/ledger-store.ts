@@ -3,7 +3,7 @@
  * transaction in compact columns (key, time, debit/credit accounts, amount) plus running sums; the
  * other regions keep only each transaction's id and fingerprint, enough to prove or disprove convergence.
  */
-import type { ExportEnd, ExportLine, ExportedEntry, ExportedTransaction } from './ledger-export.js';
+import type { ExportEnd, ExportLine, ExportedEntry, ExportedTransaction } from '../contract/ledger-export.js';
 import { Interner, StringColumn, f64, fnv1a, i32 } from './compact.js';
 import type { KeyTable } from './attempt-store.js';
 

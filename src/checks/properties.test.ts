@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Attempt } from '../load/attempt.js';
 import { checkRun } from './accumulator.js';
 import { makeAttempt, makeLedger, type FixtureTransfer } from './fixtures.js';
-import type { ExportLine } from './ledger-export.js';
+import type { ExportLine } from '../contract/ledger-export.js';
 import type { AnomalyType, Verdict } from './verdict.js';
 
 const MODES = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from '../load/attempt.js';
-import type { StackEvent } from '../topology/events.js';
+import type { StackEvent } from '../contract/events.js';
 import { checkRun } from './accumulator.js';
 import { makeAttempt } from './fixtures.js';
 import type { Verdict } from './verdict.js';

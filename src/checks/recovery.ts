@@ -6,7 +6,7 @@
  * the first run of windows lasting >= the hold with r >= θ (and p99 <= L when set).
  */
 import { CANCELLED_ERROR } from '../load/attempt.js';
-import type { StackEvent } from '../topology/events.js';
+import type { StackEvent } from '../contract/events.js';
 import { OUTCOME, type AttemptStore } from './attempt-store.js';
 import type { Interner } from './compact.js';
 import { clientCausedStatuses, type CheckExpectations } from './expectations.js';

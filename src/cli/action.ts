@@ -2,7 +2,7 @@
  * Wraps every command action: library errors become a clear message on stderr and a documented exit
  * code, never a stack trace (set CHAOSBANK_DEBUG=1 to see one).
  */
-import { ChaosbankError, ExitCode } from '../errors.js';
+import { ChaosbankError, ExitCode } from '../contract/errors.js';
 import { printError, stderrColors } from './output.js';
 
 export function reportError(error: unknown): number {

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../contract/errors.js';
 import { printError, stderrColors } from './output.js';
 import { registerValidate } from './commands/validate.js';
 import { registerRun } from './commands/run.js';

@@ -4,12 +4,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jsonReporter } from '../report/json-reporter.js';
+import { jsonReporter } from '../run/json-reporter.js';
 import { escapeXml, renderJunit } from '../report/junit-reporter.js';
 import { renderHtml } from '../report/html-reporter.js';
 import { renderMarkdown } from '../report/markdown-reporter.js';
-import type { Reporter } from '../report/reporter.js';
-import type { DrillStepRecord, RunReport } from '../report/run-report.js';
+import type { Reporter } from '../run/reporter.js';
+import type { DrillStepRecord, RunReport } from '../run/run-report.js';
 
 const secs = (ms: number | undefined): string => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`);
 const ICON: Record<DrillStepRecord['status'], string> = { passed: '✅', failed: '❌', skipped: '⏭️' };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ProcessAction, StackStatus } from '../../drivers/driver.js';
-import type { FaultSpec } from '../scenario/schema.js';
-import type { StackEvent } from '../topology/events.js';
+import type { ProcessAction } from '../contract/process-action.js';
+import type { StackStatus } from '../contract/stack-status.js';
+import type { FaultSpec } from '../faults/spec.js';
+import type { StackEvent } from '../contract/events.js';
 import { executeStep, runSection, type DrillContext } from './executor.js';
 import { parseRunbook } from './parse-runbook.js';
 import type { Step } from './runbook.js';

@@ -4,12 +4,13 @@
  * the next steps assume is not there. A step that only missed its time target is failed but the
  * section goes on. Knows nothing of drivers: it sees the stack through DrillContext.
  */
-import type { ProcessAction, StackStatus } from '../../drivers/driver.js';
+import type { ProcessAction } from '../contract/process-action.js';
+import type { StackStatus } from '../contract/stack-status.js';
 import type { Verdict } from '../checks/verdict.js';
-import { InterruptedError, isChaosbankError } from '../errors.js';
-import type { DrillStepRecord } from '../report/run-report.js';
-import type { FaultSpec } from '../scenario/schema.js';
-import type { StackEvent } from '../topology/events.js';
+import { InterruptedError, isChaosbankError } from '../contract/errors.js';
+import type { DrillStepRecord } from '../run/run-report.js';
+import type { FaultSpec } from '../faults/spec.js';
+import type { StackEvent } from '../contract/events.js';
 import { compareNumbers, type Condition } from './conditions.js';
 import type { Step } from './runbook.js';
 

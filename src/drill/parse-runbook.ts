@@ -8,13 +8,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap } from 'yaml';
 import type { z } from 'zod';
-import { InputError } from '../errors.js';
-import { parseDuration } from '../scenario/duration.js';
+import { InputError } from '../contract/errors.js';
+import { parseDuration } from '../contract/duration.js';
 import { formatIssue, dottedPath, type ScenarioIssue } from '../scenario/issues.js';
 import { locate, positionOf } from '../scenario/yaml-positions.js';
 import { closestName } from '../scenario/suggest.js';
 import { scenarioFaultId } from '../faults/fault-id.js';
-import type { FaultSpec } from '../scenario/schema.js';
+import type { FaultSpec } from '../faults/spec.js';
 import { conditionRegions, parseCondition, type Condition } from './conditions.js';
 import {
   frontMatterSchema,

@@ -12,25 +12,26 @@ import type { StartedStack } from '../../drivers/driver.js';
 import { checkRun } from '../checks/accumulator.js';
 import { clientCausedStatuses } from '../checks/expectations.js';
 import { readLedgerExport } from '../checks/ledger-reader.js';
-import type { ExportLine } from '../checks/ledger-export.js';
+import type { ExportLine } from '../contract/ledger-export.js';
 import type { Verdict } from '../checks/verdict.js';
-import { EnvironmentError, ExitCode, InputError, InterruptedError } from '../errors.js';
+import { EnvironmentError, ExitCode, InputError, InterruptedError } from '../contract/errors.js';
+import { IETF_STATUSES } from '../contract/stack-http.js';
 import { FaultInjector } from '../faults/injector.js';
 import { faultsPath } from '../faults/store.js';
 import type { Attempt } from '../load/attempt.js';
 import { LoadEngine } from '../load/engine.js';
 import { HistoryWriter } from '../load/history-writer.js';
-import { writeReports, type ReporterOutcome } from '../report/reporter.js';
+import { writeReports, type ReporterOutcome } from '../run/reporter.js';
 import {
   REPORT_SCHEMA_VERSION,
   type DrillStepRecord,
   type RunReport,
   type RunStatus,
-} from '../report/run-report.js';
+} from '../run/run-report.js';
 import { evaluateGates } from '../run/gates.js';
-import { loadSchema } from '../scenario/schema.js';
-import type { StackEvent } from '../topology/events.js';
-import type { Topology } from '../topology/topology.js';
+import { loadSchema } from '../load/spec.js';
+import type { StackEvent } from '../contract/events.js';
+import type { Topology } from '../contract/topology.js';
 import { planTopologyOf } from '../scenario/topology-of.js';
 import { VERSION } from '../version.js';
 import { drillReporters } from './drill-reporters.js';
@@ -155,7 +156,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const steps: DrillStepRecord[] = [];
   const ownEvents: StackEvent[] = [];
   const attempts: Attempt[] = [];
-  const clientCaused = clientCausedStatuses({ missingKey: 400, mismatch: 422, inFlight: 409, decline: 402 });
+  const clientCaused = clientCausedStatuses(IETF_STATUSES);
   const live = new LiveSuccess(clientCaused);
   let interrupted = false;
   let reason: string | undefined;

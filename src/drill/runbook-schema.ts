@@ -3,7 +3,9 @@
  * load) and one fenced `step` block per action. Every object is strict: an unknown key is an error.
  */
 import { z } from 'zod';
-import { duration, faultSchema, faultTargetSchema, FAULT_KINDS, topologySchema } from '../scenario/schema.js';
+import { topologySchema } from '../scenario/schema.js';
+import { duration } from '../contract/duration.js';
+import { faultSchema, faultTargetSchema, FAULT_KINDS } from '../faults/spec.js';
 
 export const targetsSchema = z.strictObject({
   /** Recovery time objective: fault to recovered success rate (client-side MTTR), seconds. */

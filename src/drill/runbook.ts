@@ -1,6 +1,6 @@
 /** A parsed runbook: what the executor runs. */
-import type { FaultSpec } from '../scenario/schema.js';
-import type { ProcessAction } from '../../drivers/driver.js';
+import type { FaultSpec } from '../faults/spec.js';
+import type { ProcessAction } from '../contract/process-action.js';
 import type { Condition } from './conditions.js';
 import type { RunbookFrontMatter, SectionName } from './runbook-schema.js';
 

@@ -4,9 +4,9 @@
  */
 import { appendFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InterruptedError } from '../errors.js';
-import type { FaultSpec } from '../scenario/schema.js';
-import type { StackEvent } from '../topology/events.js';
+import { InterruptedError } from '../contract/errors.js';
+import type { FaultSpec } from './spec.js';
+import type { StackEvent } from '../contract/events.js';
 import { FaultInjector, type AppliedFault, type HealResult } from './injector.js';
 import { disabledProxies, toxicsOf } from './plan.js';
 import type { FaultTarget } from './target.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.js';
-import { faultSchema, type FaultSpec } from '../scenario/schema.js';
-import { planTopology, DEFAULT_STACK_OPTIONS } from '../topology/topology.js';
+import { InputError } from '../contract/errors.js';
+import { faultSchema, type FaultSpec } from './spec.js';
+import { DEFAULT_STACK_OPTIONS } from '../contract/topology.js';
+import { planTopology } from '../topology/plan.js';
 import { compileFault } from './compile.js';
 import { CURRENT_PRIMARY_DB, disabledProxies, proxiesToEnable, toxicsOf, type FaultPlan } from './plan.js';
 

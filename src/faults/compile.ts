@@ -2,9 +2,9 @@
  * The fault compiler: a scenario fault + the topology -> the exact proxy, toxic and process operations
  * that inject it, and their exact reverts. Pure: no I/O, no clock. The injector executes plans.
  */
-import { InputError } from '../errors.js';
-import type { FaultKind, FaultSpec } from '../scenario/schema.js';
-import type { Link, Topology } from '../topology/topology.js';
+import { InputError } from '../contract/errors.js';
+import type { FaultKind, FaultSpec } from './spec.js';
+import type { Link, Topology } from '../contract/topology.js';
 import { assertFaultId, scenarioFaultId } from './fault-id.js';
 import { betweenLinks, isolationLinks, outageLinks } from './links.js';
 import {

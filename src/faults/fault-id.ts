@@ -2,8 +2,8 @@
  * Fault ids name toxics (`cb-<id>-...`) and appear in Toxiproxy API paths, so they are restricted to
  * URL-safe characters.
  */
-import { InputError } from '../errors.js';
-import type { FaultSpec } from '../scenario/schema.js';
+import { InputError } from '../contract/errors.js';
+import type { FaultSpec } from './spec.js';
 
 const FAULT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 

@@ -2,9 +2,9 @@
  * `chaosbank fault <kind>` flags -> a FaultSpec, validated by the scenario schema so the CLI and
  * scenario files accept exactly the same faults. Bad flags are InputErrors (exit 2).
  */
-import { InputError } from '../errors.js';
-import { parseDuration } from '../scenario/duration.js';
-import { FAULT_KINDS, faultSchema, type FaultKind, type FaultSpec } from '../scenario/schema.js';
+import { InputError } from '../contract/errors.js';
+import { parseDuration } from '../contract/duration.js';
+import { FAULT_KINDS, faultSchema, type FaultKind, type FaultSpec } from './spec.js';
 
 export interface FaultFlags {
   region?: string;

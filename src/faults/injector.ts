@@ -3,11 +3,12 @@
  * Toxiproxy API, process actions through the driver. Apply and revert are idempotent, serialised, and
  * remembered in a FaultStore (`faults.json`) so that a fresh process can heal what a crashed one left.
  */
-import type { ProcessAction, StackStatus } from '../../drivers/driver.js';
-import { EnvironmentError, InputError, isChaosbankError } from '../errors.js';
-import type { FaultSpec } from '../scenario/schema.js';
-import type { StackEvent } from '../topology/events.js';
-import { dbId, type Topology } from '../topology/topology.js';
+import type { ProcessAction } from '../contract/process-action.js';
+import type { StackStatus } from '../contract/stack-status.js';
+import { EnvironmentError, InputError, isChaosbankError } from '../contract/errors.js';
+import type { FaultSpec } from './spec.js';
+import type { StackEvent } from '../contract/events.js';
+import { dbId, type Topology } from '../contract/topology.js';
 import { compileFault } from './compile.js';
 import { scenarioFaultId } from './fault-id.js';
 import {

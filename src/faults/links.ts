@@ -2,7 +2,7 @@
  * Which links (proxies) each network fault touches. Pure functions over the topology; the rules are
  * documented in docs/faults.md.
  */
-import type { Link, Topology } from '../topology/topology.js';
+import type { Link, Topology } from '../contract/topology.js';
 
 /** Region outage: every link into or out of the region, including the region's own api->db link. */
 export function outageLinks(topology: Topology, region: string): Link[] {

@@ -3,8 +3,8 @@
  * revert it. Plans are plain data (JSON-serialisable) so they can be persisted in `faults.json` and
  * reverted by another process after a crash.
  */
-import type { ProcessAction } from '../../drivers/driver.js';
-import type { FaultKind } from '../scenario/schema.js';
+import type { ProcessAction } from '../contract/process-action.js';
+import type { FaultKind } from './spec.js';
 
 export type ToxicType = 'latency' | 'bandwidth' | 'timeout' | 'reset_peer';
 export type ToxicStream = 'upstream' | 'downstream';

@@ -5,8 +5,8 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { EnvironmentError } from '../errors.js';
-import type { FaultKind } from '../scenario/schema.js';
+import { EnvironmentError } from '../contract/errors.js';
+import type { FaultKind } from './spec.js';
 import type { FaultOperation, RevertOperation } from './plan.js';
 
 export const FAULTS_FILE = 'faults.json';

@@ -4,8 +4,9 @@
  */
 import { join } from 'node:path';
 import os from 'node:os';
-import { EnvironmentError, InputError } from '../errors.js';
-import { planTopology, DEFAULT_STACK_OPTIONS, type Topology } from '../topology/topology.js';
+import { EnvironmentError, InputError } from '../contract/errors.js';
+import { DEFAULT_STACK_OPTIONS, REGION_NAME, type Topology } from '../contract/topology.js';
+import { planTopology } from '../topology/plan.js';
 import type { ProcessControl } from './injector.js';
 import { faultsPath } from './store.js';
 
@@ -66,7 +67,7 @@ function bareTarget(url: string, regionsText: string | undefined): FaultTarget {
       details: ['Proxies are expected to be named after the links of a topology over those regions.'],
     });
   const regions = regionsText.split(',').map((r) => r.trim());
-  if (regions.some((r) => !/^[a-z][a-z0-9-]{0,30}$/.test(r)))
+  if (regions.some((r) => !REGION_NAME.test(r)))
     throw new InputError(
       'BAD_FLAG',
       `--topology-regions ${regionsText}: use lower-case names such as us-east,eu-west`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../errors.js';
-import { faultSchema, type FaultSpec } from '../scenario/schema.js';
-import { planTopology } from '../topology/topology.js';
+import { InputError } from '../contract/errors.js';
+import { faultSchema, type FaultSpec } from './spec.js';
+import { planTopology } from '../topology/plan.js';
 import { ManualClock } from './clock.js';
 import { FaultTimeline, type TimelineInjector } from './timeline.js';
 

@@ -3,9 +3,9 @@
  * reverts it after its `duration` (or at heal when `until: heal` / no duration). Time comes from an
  * injectable Clock; apply and revert go through the injector (idempotent, serialised).
  */
-import { EnvironmentError, isChaosbankError } from '../errors.js';
-import type { FaultSpec } from '../scenario/schema.js';
-import type { Topology } from '../topology/topology.js';
+import { EnvironmentError, isChaosbankError } from '../contract/errors.js';
+import type { FaultSpec } from './spec.js';
+import type { Topology } from '../contract/topology.js';
 import { systemClock, type Clock } from './clock.js';
 import { compileFault } from './compile.js';
 import { scenarioFaultIds } from './fault-id.js';

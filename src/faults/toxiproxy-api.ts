@@ -4,7 +4,7 @@
  * EnvironmentError naming the API URL and what failed.
  */
 import { Proxy as ProxyHandle, Toxiproxy } from 'toxiproxy-node-client';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError } from '../contract/errors.js';
 import type { ToxicSpec } from './plan.js';
 
 export interface ProxyState {

@@ -3,6 +3,8 @@
  * The load engine (and the k6 NDJSON reader) produce Attempts; the checkers consume them.
  * On disk they travel as k6 JSON-output Point lines (see history-codec.ts).
  */
+import type { PaymentPayload } from '../contract/payment.js';
+import { IETF_STATUSES, type ExpectedStatuses } from '../contract/stack-http.js';
 
 export type Outcome = 'ok' | 'fail' | 'info';
 
@@ -13,13 +15,6 @@ export type AttemptKind =
   | 'concurrent' // the same key sent again at the same time (possibly to another region)
   | 'mismatch' // the same key reused with a changed payload
   | 'read'; // a balance read (stale-read checks)
-
-export interface PaymentPayload {
-  from: string;
-  to: string;
-  amount: number; // integer minor units
-  currency: string;
-}
 
 export interface Attempt {
   /** Sequence number within the run, unique. */
@@ -52,21 +47,6 @@ export interface Attempt {
   /** For reads: the balance returned. */
   balance?: number;
 }
-
-/** Statuses the scenario says mean "definitely no effect" (IETF defaults, Stripe-style overrides). */
-export interface ExpectedStatuses {
-  missingKey: number; // 400
-  mismatch: number; // 422 (Stripe: 400)
-  inFlight: number; // 409
-  decline: number; // 402
-}
-
-export const IETF_STATUSES: ExpectedStatuses = {
-  missingKey: 400,
-  mismatch: 422,
-  inFlight: 409,
-  decline: 402,
-};
 
 /** Classify a response into Jepsen's classes (checkers.md "Attempt classes"). */
 export function classifyStatus(status: number, expected: ExpectedStatuses = IETF_STATUSES): Outcome {

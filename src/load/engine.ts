@@ -11,10 +11,13 @@
  * the second copy), a replay, a mismatch or a balance read. It holds one slot until it finishes.
  */
 import { Pool } from 'undici';
-import { InputError } from '../errors.js';
-import type { LoadSpec } from '../scenario/schema.js';
-import { classifyStatus, IETF_STATUSES } from './attempt.js';
-import type { Attempt, AttemptKind, ExpectedStatuses, PaymentPayload } from './attempt.js';
+import { InputError } from '../contract/errors.js';
+import type { LoadSpec } from './spec.js';
+import { classifyStatus } from './attempt.js';
+import { IETF_STATUSES } from '../contract/stack-http.js';
+import type { Attempt, AttemptKind } from './attempt.js';
+import type { ExpectedStatuses } from '../contract/stack-http.js';
+import type { PaymentPayload } from '../contract/payment.js';
 import { ResponseCollector } from './http-client.js';
 import type { AttemptSink } from './history-writer.js';
 import { createRandom } from './prng.js';
@@ -26,6 +29,7 @@ import { warmUp } from './warm-up.js';
 import type { WarmUpResult } from './warm-up.js';
 import { accountId, backoffMs, PaymentWorkload } from './workload.js';
 import type { Operation } from './workload.js';
+import { STACK_HEADERS, STACK_PATHS } from '../contract/stack-http.js';
 
 /**
  * Arrivals closer together than this (above 4,000/s) are left to the timer tick, which fires them in
@@ -119,6 +123,7 @@ interface PaymentRequest {
 }
 
 const NO_HEADERS: string[] = [];
+const IDEMPOTENCY_KEY = STACK_HEADERS.idempotencyKey.toLowerCase();
 
 /** One attempt in flight: its context, and the undici handler collecting its response. */
 class AttemptRequest extends ResponseCollector {
@@ -237,7 +242,7 @@ export class LoadEngine {
     this.warmedUp ??= warmUp(this.pools(), {
       requests: load.warmUp,
       concurrency: WARM_UP_CONCURRENCY,
-      path: `/v1/accounts/${accountId(0)}`,
+      path: `${STACK_PATHS.accounts}/${accountId(0)}`,
       deadlineMs: Math.min(5000, 2 * load.timeout),
       ...(signal === undefined ? {} : { signal }),
     });
@@ -421,11 +426,11 @@ export class LoadEngine {
     this.inFlight.push(attempt);
     target.pool.dispatch(
       request === undefined
-        ? { method: 'GET', path: `/v1/accounts/${account!}`, headers: NO_HEADERS }
+        ? { method: 'GET', path: `${STACK_PATHS.accounts}/${account!}`, headers: NO_HEADERS }
         : {
             method: 'POST',
-            path: '/v1/payments',
-            headers: ['content-type', 'application/json', 'idempotency-key', key!],
+            path: STACK_PATHS.payments,
+            headers: ['content-type', 'application/json', IDEMPOTENCY_KEY, key!],
             body: request.body,
           },
       attempt,

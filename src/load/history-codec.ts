@@ -10,8 +10,10 @@
  * - `metadata`: seq, key, intended_ms, start_ms, end_ms (epoch ms, 3 decimals), payload fields,
  *   payment_id, epoch, outcome, body_hash, balance, account. All values are strings, as in k6.
  */
-import { classifyStatus, IETF_STATUSES } from './attempt.js';
-import type { Attempt, AttemptKind, ExpectedStatuses, Outcome } from './attempt.js';
+import { classifyStatus } from './attempt.js';
+import { IETF_STATUSES } from '../contract/stack-http.js';
+import type { Attempt, AttemptKind, Outcome } from './attempt.js';
+import type { ExpectedStatuses } from '../contract/stack-http.js';
 import { asciiBytes } from './ascii-bytes.js';
 import { JSON_STRING_BYTES_PER_UNIT, JSON_STRING_QUOTES, JsonBytes, NUMBER_BOUND } from './json-bytes.js';
 

@@ -7,7 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { EnvironmentError } from '../errors.js';
+import { EnvironmentError } from '../contract/errors.js';
 import type { Attempt } from './attempt.js';
 import {
   encodeAttempt,

@@ -9,6 +9,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { CANCELLED_ERROR } from './attempt.js';
+import { STACK_HEADERS } from '../contract/stack-http.js';
 
 export interface HttpExchange {
   status: number;
@@ -55,8 +56,8 @@ export function errorName(error: unknown): string {
 }
 
 const NO_BODY = Buffer.alloc(0);
-const SERVED_BY = 'x-served-by-region';
-const EPOCH = 'x-primary-epoch';
+const SERVED_BY = STACK_HEADERS.servedByRegion.toLowerCase();
+const EPOCH = STACK_HEADERS.primaryEpoch.toLowerCase();
 
 function headerText(value: Buffer | string): string {
   return typeof value === 'string' ? value : value.toString('latin1');

@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isChaosbankError } from '../errors.js';
-import { loadSchema } from '../scenario/schema.js';
+import { isChaosbankError } from '../contract/errors.js';
+import { loadSchema } from './spec.js';
 import { defaultK6Script, findK6, k6Environment, requireK6, runK6Load } from './k6-runner.js';
 
 const dirs: string[] = [];

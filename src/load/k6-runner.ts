@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnvironmentError, InterruptedError } from '../errors.js';
-import type { LoadSpec } from '../scenario/schema.js';
-import type { Attempt, ExpectedStatuses } from './attempt.js';
+import { EnvironmentError, InterruptedError } from '../contract/errors.js';
+import type { LoadSpec } from './spec.js';
+import type { Attempt } from './attempt.js';
+import type { ExpectedStatuses } from '../contract/stack-http.js';
 import type { LoadTargets } from './engine.js';
 import { readHistory } from './history-reader.js';
 

@@ -11,8 +11,9 @@
  * strings, malformed lines — returns NOT_OURS (null); the caller then decodes the line the general
  * way, which is also where malformed lines get their error.
  */
-import { IETF_STATUSES } from './attempt.js';
-import type { Attempt, AttemptKind, ExpectedStatuses, Outcome } from './attempt.js';
+import { IETF_STATUSES } from '../contract/stack-http.js';
+import type { Attempt, AttemptKind, Outcome } from './attempt.js';
+import type { ExpectedStatuses } from '../contract/stack-http.js';
 import { asciiBytes, equalsAt, matchesAt } from './ascii-bytes.js';
 import { ByteStringCache } from './byte-string-cache.js';
 import { decimalFromBytes, isPlainJsonNumber } from './decimal-bytes.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrivalSchedule } from './schedule.js';
-import { isChaosbankError } from '../errors.js';
+import { isChaosbankError } from '../contract/errors.js';
 
 function offsets(schedule: ArrivalSchedule): number[] {
   const out: number[] = [];

@@ -3,7 +3,7 @@
  * rate profile alone (never by how fast the system answers). Ramps are linear between stage targets,
  * as in k6's ramping-arrival-rate executor: arrival i starts when the integral of the rate reaches i.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../contract/errors.js';
 
 export interface RateStage {
   /** Rate (per second) reached at the end of the stage. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadSchema } from '../scenario/schema.js';
+import { loadSchema } from './spec.js';
 import { hashString } from './hash.js';
 import { createRandom } from './prng.js';
 import { PaymentWorkload, backoffMs } from './workload.js';
 import type { Operation } from './workload.js';
-import { isChaosbankError } from '../errors.js';
+import { isChaosbankError } from '../contract/errors.js';
 
 const spec = (mix: Record<string, number> = {}, amount: Record<string, unknown> = {}) =>
   loadSchema.parse({ rate: 1, duration: '1s', mix, amount, accounts: { count: 10 } });

@@ -7,9 +7,9 @@
  * mismatches reuse a payment that already completed (picked by a draw from a ring of recent ones);
  * which payments have completed depends on timing, so those two are reproducible in count, not in key.
  */
-import { InputError } from '../errors.js';
-import type { LoadSpec } from '../scenario/schema.js';
-import type { PaymentPayload } from './attempt.js';
+import { InputError } from '../contract/errors.js';
+import type { LoadSpec } from './spec.js';
+import type { PaymentPayload } from '../contract/payment.js';
 import { hashString } from './hash.js';
 import { createRandom } from './prng.js';
 import type { Random } from './prng.js';

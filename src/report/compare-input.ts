@@ -1,8 +1,8 @@
 /** Reading a run's report.json back (for `chaosbank report`), with clear errors for what is not one. */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
-import { REPORT_SCHEMA_VERSION, type RunReport } from './run-report.js';
+import { InputError } from '../contract/errors.js';
+import { REPORT_SCHEMA_VERSION, type RunReport } from '../run/run-report.js';
 
 /** `dir` is a run folder (holding report.json) or a report.json file itself. */
 export async function loadRunReport(

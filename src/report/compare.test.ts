@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareReports, distribution } from './compare.js';
 import { renderComparisonHtml, renderComparisonMarkdown } from './compare-render.js';
 import { sampleReport } from './sample-report.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../run/run-report.js';
 
 function runWith(
   id: string,

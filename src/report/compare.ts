@@ -3,7 +3,7 @@
  * rate, anomalies), regressions against the first (baseline) run, and — for drills or many runs of one
  * scenario — p50/p95/max of MTTR and a trend over time. Pure: RunReports in, Comparison out.
  */
-import type { RunReport, RunStatus } from './run-report.js';
+import type { RunReport, RunStatus } from '../run/run-report.js';
 
 export const COMPARED_METRICS = [
   'mttr_s',

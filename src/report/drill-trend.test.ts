@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderDrillTrendHtml, renderDrillTrendMarkdown, drillTrendPoints } from './drill-trend.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../run/run-report.js';
 
 function drill(
   name: string,

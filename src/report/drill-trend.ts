@@ -7,7 +7,7 @@ import { renderChart, type Series } from './svg-chart.js';
 import { REGION_COLORS, REPORT_CSS } from './html-reporter.js';
 import { escapeXml } from './junit-reporter.js';
 import { formatNumber } from './format.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../run/run-report.js';
 
 export interface DrillTrendPoint {
   drill: string;

@@ -11,10 +11,6 @@ export function formatPercent(value: number | null | undefined): string {
   return value === null || value === undefined ? 'n/a' : `${(value * 100).toFixed(2)}%`;
 }
 
-export function formatTime(epochMs: number | null | undefined): string {
-  return epochMs === null || epochMs === undefined ? 'n/a' : new Date(epochMs).toISOString();
-}
-
 /** Seconds since the run's first phase, for timelines ("t+12.3s"). */
 export function relativeSeconds(epochMs: number, origin: number): string {
   return `t+${((epochMs - origin) / 1000).toFixed(1)}s`;

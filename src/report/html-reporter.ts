@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Reporter } from './reporter.js';
-import type { RunReport } from './run-report.js';
+import type { Reporter } from '../run/reporter.js';
+import type { RunReport } from '../run/run-report.js';
 import { escapeXml } from './junit-reporter.js';
 import { renderChart, type Band, type Marker, type Series } from './svg-chart.js';
 import { formatNumber, formatPercent, relativeSeconds } from './format.js';

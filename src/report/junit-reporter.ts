@@ -4,8 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Reporter } from './reporter.js';
-import type { RunReport } from './run-report.js';
+import type { Reporter } from '../run/reporter.js';
+import type { RunReport } from '../run/run-report.js';
 import { anomalyText } from './format.js';
 
 interface TestCase {

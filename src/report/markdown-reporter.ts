@@ -1,8 +1,8 @@
 /** summary.md: the run at a glance for people and for `$GITHUB_STEP_SUMMARY`. */
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Reporter } from './reporter.js';
-import type { RunReport } from './run-report.js';
+import type { Reporter } from '../run/reporter.js';
+import type { RunReport } from '../run/run-report.js';
 import { formatNumber, formatPercent, relativeSeconds } from './format.js';
 
 const HEADLINE_METRICS = [

@@ -6,8 +6,8 @@ import { sampleReport } from './sample-report.js';
 import { renderJunit } from './junit-reporter.js';
 import { renderMarkdown, markdownReporter } from './markdown-reporter.js';
 import { renderHtml } from './html-reporter.js';
-import { writeReports, type Reporter } from './reporter.js';
-import { jsonReporter } from './json-reporter.js';
+import { writeReports, type Reporter } from '../run/reporter.js';
+import { jsonReporter } from '../run/json-reporter.js';
 
 let dir: string;
 beforeEach(async () => {

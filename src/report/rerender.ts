@@ -8,12 +8,10 @@ import { compareReports, type Comparison } from './compare.js';
 import { loadRunReport } from './compare-input.js';
 import { writeComparison } from './compare-render.js';
 import { renderDrillTrendHtml, renderDrillTrendMarkdown } from './drill-trend.js';
-import { htmlReporter } from './html-reporter.js';
-import { jsonReporter } from './json-reporter.js';
-import { junitReporter } from './junit-reporter.js';
-import { markdownReporter } from './markdown-reporter.js';
-import { writeReports, type ReporterOutcome } from './reporter.js';
-import type { RunReport } from './run-report.js';
+import { jsonReporter } from '../run/json-reporter.js';
+import { reportRenderers } from './renderers.js';
+import { writeReports, type ReporterOutcome } from '../run/reporter.js';
+import type { RunReport } from '../run/run-report.js';
 
 export interface RerenderResult {
   runs: Array<{ runId: string; status: string; outDir: string; reporters: ReporterOutcome[] }>;
@@ -34,12 +32,7 @@ export async function rerenderReports(
     const outDir = single && options.out !== undefined ? options.out : dir;
     await mkdir(outDir, { recursive: true });
     // report.json itself is the source: re-written only when rendering somewhere else.
-    const reporters = [
-      ...(outDir === dir ? [] : [jsonReporter]),
-      junitReporter,
-      markdownReporter(),
-      htmlReporter,
-    ];
+    const reporters = [...(outDir === dir ? [] : [jsonReporter]), ...reportRenderers()];
     result.runs.push({
       runId: report.run.id,
       status: report.run.status,

@@ -2,7 +2,7 @@
  * A small but complete RunReport built from numbers, for reporter tests and for previewing the HTML
  * report without running a stack (`node dist/src/report/sample-report.js > /tmp/sample.json`).
  */
-import type { RunReport } from './run-report.js';
+import type { RunReport } from '../run/run-report.js';
 import type { WindowStat } from '../checks/verdict.js';
 
 export function sampleReport(overrides: { failGate?: boolean; start?: number } = {}): RunReport {

@@ -3,7 +3,7 @@
  * run can see live (success/error rate, latency percentiles); the named conditions switch on the
  * ledger probe and the steady-state abort.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../contract/errors.js';
 import type { MetricName } from '../checks/metrics-catalog.js';
 import { compare, parseAbort, type ComparisonOp } from '../scenario/gates-syntax.js';
 import type { LiveFigures } from './live-windows.js';

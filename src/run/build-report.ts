@@ -1,12 +1,7 @@
 /** The RunReport (report.json) from what the run's context holds, whatever stage the run reached. */
 import { relative } from 'node:path';
-import {
-  REPORT_SCHEMA_VERSION,
-  type FaultRecord,
-  type LoadSummary,
-  type RunReport,
-} from '../report/run-report.js';
-import type { StackEvent } from '../topology/events.js';
+import { REPORT_SCHEMA_VERSION, type FaultRecord, type LoadSummary, type RunReport } from './run-report.js';
+import type { StackEvent } from '../contract/events.js';
 import type { RunContext } from './context.js';
 import type { Outcome } from './outcome.js';
 import { runHost, runVersions } from './environment.js';

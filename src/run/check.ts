@@ -3,9 +3,10 @@
  * one Verdict. Nothing is held in memory twice: files are read line by line.
  */
 import { existsSync } from 'node:fs';
-import { createCheckAccumulator, expectationsFromScenario, readLedgerExport } from '../checks/index.js';
+import { createCheckAccumulator, readLedgerExport, type CheckExpectations } from '../checks/index.js';
 import type { Verdict } from '../checks/verdict.js';
 import { readHistoryBatches } from '../load/history-reader.js';
+import type { Scenario } from '../scenario/schema.js';
 import type { RunContext } from './context.js';
 
 export async function checkRun(ctx: RunContext): Promise<Verdict> {
@@ -23,4 +24,20 @@ export async function checkRun(ctx: RunContext): Promise<Verdict> {
   }
   for (const event of ctx.events ?? ctx.runEvents) accumulator.addEvent(event);
   return accumulator.finish();
+}
+
+/** The expectations a scenario implies; the caller names the final primary. */
+export function expectationsFromScenario(scenario: Scenario, authoritativeRegion: string): CheckExpectations {
+  const expectations: CheckExpectations = {
+    accounts: { ...scenario.load.accounts },
+    statuses: { ...scenario.idempotency },
+    authoritativeRegion,
+    windowMs: scenario.checks.window,
+    recoveryHoldMs: scenario.checks.recoveryHold,
+    sloSuccessRate: scenario.steadyState.successRate,
+    steadyStateMs: scenario.steadyState.duration,
+    examples: scenario.checks.examples,
+  };
+  if (scenario.checks.recoveryP99 !== undefined) expectations.recoveryP99Ms = scenario.checks.recoveryP99;
+  return expectations;
 }

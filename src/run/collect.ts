@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StackEvent } from '../topology/events.js';
+import type { StackEvent } from '../contract/events.js';
 import { note, type RunContext } from './context.js';
 
 export async function collectArtifacts(ctx: RunContext): Promise<void> {

@@ -1,6 +1,6 @@
 /** Driver names -> Driver. Only the local driver exists today; the others are a clear exit 3. */
 import type { Driver } from '../../drivers/driver.js';
-import { EnvironmentError, InputError } from '../errors.js';
+import { EnvironmentError, InputError } from '../contract/errors.js';
 
 export const DRIVER_NAMES = ['local', 'docker', 'kubernetes'] as const;
 

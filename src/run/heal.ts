@@ -6,6 +6,7 @@
 import { request } from 'undici';
 import { note, type RunContext } from './context.js';
 import { pollUntil } from './poll.js';
+import { STACK_PATHS } from '../contract/stack-http.js';
 
 export async function healStack(ctx: RunContext, signal: AbortSignal): Promise<boolean> {
   const { stack, injector, timeline } = ctx;
@@ -26,7 +27,9 @@ async function isServing(
 ): Promise<boolean> {
   const current = await status();
   if (!current.regions.some((r) => r.region === current.primary && r.role === 'primary')) return false;
-  const response = await request(`${routerUrl}/v1/accounts`, { signal: AbortSignal.timeout(1000) });
+  const response = await request(`${routerUrl}${STACK_PATHS.accounts}`, {
+    signal: AbortSignal.timeout(1000),
+  });
   await response.body.dump();
   return response.statusCode === 200;
 }

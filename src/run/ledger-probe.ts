@@ -5,6 +5,7 @@
  * stack may be failing over) and is skipped; a snapshot that breaks an invariant is evidence.
  */
 import { request } from 'undici';
+import { STACK_PATHS } from '../contract/stack-http.js';
 
 export interface LedgerProbeFinding {
   message: string;
@@ -77,7 +78,7 @@ export class LedgerProbe {
     const timeout = this.options.timeoutMs ?? 1500;
     let body: unknown;
     try {
-      const response = await request(`${this.options.routerUrl}/v1/accounts`, {
+      const response = await request(`${this.options.routerUrl}${STACK_PATHS.accounts}`, {
         headersTimeout: timeout,
         bodyTimeout: timeout,
         signal: AbortSignal.timeout(timeout),

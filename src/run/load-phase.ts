@@ -5,7 +5,7 @@
  * the load early and records why (the pipeline then heals, collects and checks what it has).
  */
 import { clientCausedStatuses } from '../checks/expectations.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError } from '../contract/errors.js';
 import { LoadEngine } from '../load/engine.js';
 import { runK6 } from '../load/k6-runner.js';
 import { FaultTimeline } from '../faults/timeline.js';

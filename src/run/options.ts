@@ -1,8 +1,8 @@
 /**
  * What `runScenario()` takes and returns. The CLI maps flags onto RunOptions; everything else is library.
  */
-import type { RunReport, RunStatus } from '../report/run-report.js';
-import type { ReporterOutcome } from '../report/reporter.js';
+import type { RunReport, RunStatus } from './run-report.js';
+import type { Reporter, ReporterOutcome } from './reporter.js';
 
 export type LoadEngineName = 'embedded' | 'k6';
 
@@ -23,8 +23,11 @@ export interface RunOptions {
   /** Live progress and phase lines go here (the CLI passes stderr). */
   progress?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   quiet?: boolean;
-  /** Markdown summary is appended here too (the CLI passes $GITHUB_STEP_SUMMARY). */
-  stepSummaryPath?: string;
+  /**
+   * Renderers of the report besides report.json, which the run always writes (the CLI passes
+   * src/report's junit, markdown and html reporters).
+   */
+  reporters?: readonly Reporter[];
   /** The run id; default `<time>-<scenario>-<random>`. */
   runId?: string;
 }

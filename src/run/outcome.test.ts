@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleReport } from '../report/sample-report.js';
-import { ExitCode, EnvironmentError, InputError } from '../errors.js';
+import { ExitCode, EnvironmentError, InputError } from '../contract/errors.js';
 import { decideOutcome, ungatedAnomalies } from './outcome.js';
 import { evaluateGates } from './gates.js';
 import type { Verdict } from '../checks/verdict.js';

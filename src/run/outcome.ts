@@ -6,8 +6,8 @@
  */
 import type { MetricName } from '../checks/metrics-catalog.js';
 import type { AnomalyType, Verdict } from '../checks/verdict.js';
-import { ExitCode, isChaosbankError, type ExitCodeValue } from '../errors.js';
-import type { RunStatus } from '../report/run-report.js';
+import { ExitCode, isChaosbankError, type ExitCodeValue } from '../contract/errors.js';
+import type { RunStatus } from './run-report.js';
 import type { RunAbort } from './context.js';
 import type { GateResult } from './gates.js';
 

@@ -12,17 +12,14 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { EnvironmentError, InputError, InterruptedError } from '../errors.js';
+import { EnvironmentError, InputError, InterruptedError } from '../contract/errors.js';
 import { FaultInjector } from '../faults/injector.js';
 import { HistoryWriter, type AttemptSink } from '../load/history-writer.js';
-import { htmlReporter } from '../report/html-reporter.js';
-import { jsonReporter } from '../report/json-reporter.js';
-import { junitReporter } from '../report/junit-reporter.js';
-import { markdownReporter } from '../report/markdown-reporter.js';
-import { writeReports, type Reporter } from '../report/reporter.js';
+import { jsonReporter } from './json-reporter.js';
+import { writeReports } from './reporter.js';
 import { parseScenarioOrThrow, readScenarioText } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { Topology } from '../topology/topology.js';
+import type { Topology } from '../contract/topology.js';
 import { planTopologyOf } from '../scenario/topology-of.js';
 import { planAborts } from './abort-conditions.js';
 import { buildRunReport } from './build-report.js';
@@ -250,15 +247,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   for (const [region, ledger] of Object.entries(ctx.ledgers ?? {}))
     if ('path' in ledger) files[`ledger:${region}`] = ledger.path;
   const report = buildRunReport(ctx, outcome, files);
-  const reporters: Reporter[] = [
-    jsonReporter,
-    junitReporter,
-    markdownReporter(
-      options.stepSummaryPath === undefined ? {} : { stepSummaryPath: options.stepSummaryPath },
-    ),
-    htmlReporter,
-  ];
-  const outcomes = await writeReports(reporters, report, outDir);
+  const outcomes = await writeReports([jsonReporter, ...(options.reporters ?? [])], report, outDir);
   for (const o of outcomes) if (o.error !== undefined) log(`reporter ${o.reporter} failed: ${o.error}`);
   return {
     runId,

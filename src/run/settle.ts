@@ -8,6 +8,7 @@
 import { request } from 'undici';
 import { note, type RunContext } from './context.js';
 import { pollUntil } from './poll.js';
+import { STACK_PATHS } from '../contract/stack-http.js';
 
 export async function settleLedgers(ctx: RunContext, signal: AbortSignal): Promise<boolean> {
   const stack = ctx.stack!;
@@ -38,7 +39,7 @@ export async function settleLedgers(ctx: RunContext, signal: AbortSignal): Promi
 }
 
 async function fetchBalances(apiUrl: string): Promise<string> {
-  const response = await request(`${apiUrl}/v1/accounts`, { signal: AbortSignal.timeout(2000) });
+  const response = await request(`${apiUrl}${STACK_PATHS.accounts}`, { signal: AbortSignal.timeout(2000) });
   if (response.statusCode !== 200) {
     await response.body.dump();
     throw new Error(`HTTP ${response.statusCode} from ${apiUrl}/v1/accounts`);

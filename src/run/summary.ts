@@ -2,7 +2,7 @@
  * The console summary at the end of a run: the object `chaosbank run --json` prints, and its text
  * form (verdict, gates, anomalies, where the reports are).
  */
-import type { RunReport, RunStatus } from '../report/run-report.js';
+import type { RunReport, RunStatus } from './run-report.js';
 import type { RunResult } from './options.js';
 
 export interface RunSummary {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../checks/metrics-catalog.js';
-import { SEEDED_BUGS } from '../topology/topology.js';
-import { FAULT_KINDS } from './schema.js';
+import { SEEDED_BUGS } from '../contract/seeded-bugs.js';
+import { FAULT_KINDS } from '../faults/spec.js';
 import { knownKeysAt } from './schema-walk.js';
 
 const docs = readFileSync(new URL('../../docs/scenarios.md', import.meta.url), 'utf8');

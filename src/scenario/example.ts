@@ -2,6 +2,7 @@
  * A complete scenario that sets every key once. Error messages quote from it (`e.g. attempts: 3`),
  * and a test keeps it valid and covering every key of the schema.
  */
+import { IETF_STATUSES } from '../contract/stack-http.js';
 import type { ScenarioInput } from './schema.js';
 
 export const EXAMPLE_SCENARIO = {
@@ -66,6 +67,6 @@ export const EXAMPLE_SCENARIO = {
   settle: { timeout: '60s' },
   gates: ['mttr_s < 30'],
   aborts: ['error_rate > 0.9 for 10s'],
-  idempotency: { mismatch: 422, inFlight: 409, missingKey: 400, decline: 402 },
+  idempotency: { ...IETF_STATUSES },
   checks: { window: '250ms', recoveryHold: '5s', recoveryP99: '1s', examples: 10 },
 } satisfies ScenarioInput;

@@ -2,9 +2,9 @@
  * The syntax of gates (`mttr_s < 30`) and abort conditions (`error_rate > 0.5 for 10s`,
  * `ledger_invariant_broken`). The scenario loader checks it; the run pipeline evaluates it later.
  */
-import { InputError } from '../errors.js';
+import { InputError } from '../contract/errors.js';
 import { isMetricName, type MetricName } from '../checks/metrics-catalog.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../contract/duration.js';
 
 export type ComparisonOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, stringify, type Document } from 'yaml';
 import type { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError } from '../contract/errors.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { checkGateNames, checkScenario, type SemanticIssue } from './semantic.js';
 import { EXAMPLE_SCENARIO } from './example.js';

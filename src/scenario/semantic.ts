@@ -13,15 +13,16 @@
  * so `validate` never accepts a fault that `run` would refuse.
  * Different kinds on one target are otherwise fine: latency plus a reset on one link compose.
  */
-import { GLOBAL, type Topology } from '../topology/topology.js';
+import { GLOBAL, type Topology } from '../contract/topology.js';
 import { planTopologyOf } from './topology-of.js';
 import { compileFault } from '../faults/compile.js';
-import { ChaosbankError } from '../errors.js';
+import { ChaosbankError } from '../contract/errors.js';
 import { METRIC_NAMES, isMetricName } from '../checks/metrics-catalog.js';
 import { splitComparison } from './gates-syntax.js';
-import { parseDuration, formatDuration } from './duration.js';
+import { parseDuration, formatDuration } from '../contract/duration.js';
 import { didYouMean } from './suggest.js';
-import type { FaultKind, FaultSpec, Scenario } from './schema.js';
+import type { Scenario } from './schema.js';
+import type { FaultKind, FaultSpec } from '../faults/spec.js';
 
 export interface SemanticIssue {
   path: (string | number)[];

@@ -4,7 +4,8 @@
  */
 import type { z } from 'zod';
 import type { topologySchema } from './schema.js';
-import { planTopology, type AccountsSpec, type Topology } from '../topology/topology.js';
+import type { AccountsSpec, Topology } from '../contract/topology.js';
+import { planTopology } from '../topology/plan.js';
 
 export type TopologySection = z.output<typeof topologySchema>;
 

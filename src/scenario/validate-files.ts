@@ -4,7 +4,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChaosbankError } from '../errors.js';
+import { ChaosbankError } from '../contract/errors.js';
 import { loadScenario } from './load.js';
 import type { ScenarioIssue } from './issues.js';
 

@@ -1,6 +1,6 @@
 /** Reading a `-config FILE` (a JSON array of proxies, like POST /populate) with actionable errors. */
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import { InputError } from '../contract/errors.js';
 import { ApiError } from './api-error.js';
 import { decodePopulate, type ProxyConfig } from './collection.js';
 

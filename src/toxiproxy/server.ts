@@ -5,7 +5,7 @@
  *   const client = new Toxiproxy(toxiproxy.url); // toxiproxy-node-client
  */
 import http from 'node:http';
-import { EnvironmentError, InputError } from '../errors.js';
+import { EnvironmentError, InputError } from '../contract/errors.js';
 import { ProxyCollection, decodePopulate, type ProxyConfig } from './collection.js';
 import { createApiHandler } from './http-api.js';
 import { formatAddress } from './address.js';

@@ -1,8 +1,9 @@
 /** The payments API's configuration: `--config <file.json>` or the JSON in env `CHAOSBANK_CONFIG`. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SEEDED_BUGS } from '../../src/topology/topology.js';
-import { InputError } from '../../src/errors.js';
+import { SEEDED_BUGS } from '../../src/contract/seeded-bugs.js';
+import { InputError } from '../../src/contract/errors.js';
+import { expectedStatusesSchema, IETF_STATUSES } from '../../src/contract/stack-http.js';
 
 const postgresUrl = z
   .string()
@@ -23,14 +24,7 @@ export const ApiConfigSchema = z.object({
     .record(z.string(), postgresUrl)
     .refine((dbs) => Object.keys(dbs).length > 0, 'needs at least one region'),
   bugs: z.array(z.enum(SEEDED_BUGS)).default([]),
-  statuses: z
-    .object({
-      mismatch: z.number().int().min(400).max(499).default(422),
-      inFlight: z.number().int().min(400).max(499).default(409),
-      missingKey: z.number().int().min(400).max(499).default(400),
-      decline: z.number().int().min(400).max(499).default(402),
-    })
-    .default({ mismatch: 422, inFlight: 409, missingKey: 400, decline: 402 }),
+  statuses: expectedStatusesSchema.default({ ...IETF_STATUSES }),
   discoveryIntervalMs: z.number().int().min(10).default(200),
   statementTimeoutMs: z.number().int().min(50).default(2000),
   /** Connections to the primary (the write pool). */

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type pg from 'pg';
-import type { ExportEnd } from '../../src/checks/ledger-export.js';
+import type { ExportEnd } from '../../src/contract/ledger-export.js';
 
 const BATCH = 2000;
 

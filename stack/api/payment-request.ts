@@ -1,6 +1,6 @@
 /** Validation of `POST /v1/payments` bodies and the canonical payload hash used for key reuse checks. */
 import { createHash } from 'node:crypto';
-import type { PaymentPayload } from '../../src/load/attempt.js';
+import type { PaymentPayload } from '../../src/contract/payment.js';
 
 export type ParsedPayment =
   { ok: true; payload: PaymentPayload; hash: string } | { ok: false; message: string };

@@ -6,7 +6,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type pg from 'pg';
-import type { PaymentPayload } from '../../src/load/attempt.js';
+import type { PaymentPayload } from '../../src/contract/payment.js';
 import type { Logger } from '../shared/log.js';
 import { OVERDRAFT_CONSTRAINT } from '../db/ledger-schema.js';
 import type { ApiConfig } from './config.js';

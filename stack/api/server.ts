@@ -5,6 +5,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
+import { STACK_HEADERS, STACK_PATHS } from '../../src/contract/stack-http.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { parseApiConfig, type ApiConfig, type ApiConfigInput } from './config.js';
 import { classifyDbError, createPool, errorMessage } from './db.js';
@@ -26,6 +27,8 @@ export interface StartApiOptions {
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+/** node:http gives request header names in lower case. */
+const IDEMPOTENCY_KEY = STACK_HEADERS.idempotencyKey.toLowerCase();
 
 const PAYMENT_BY_ID = `
   SELECT json_build_object('id', id, 'from', from_account, 'to', to_account, 'amount', amount,
@@ -57,7 +60,7 @@ export async function startApi(input: ApiConfigInput, options: StartApiOptions =
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     const started = process.hrtime.bigint();
     const route = routeOf(req);
-    res.setHeader('X-Served-By-Region', config.region);
+    res.setHeader(STACK_HEADERS.servedByRegion, config.region);
     res.on('finish', () =>
       metrics.observe(route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
     );
@@ -115,10 +118,17 @@ interface Context {
 
 function routeOf(req: IncomingMessage): string {
   const path = (req.url ?? '/').split('?')[0]!;
-  if (path.startsWith('/v1/payments/')) return '/v1/payments/:id';
-  if (path.startsWith('/v1/accounts/')) return '/v1/accounts/:id';
-  if (['/v1/payments', '/v1/accounts', '/v1/ledger/export', '/healthz', '/readyz', '/metrics'].includes(path))
-    return path;
+  if (path.startsWith(`${STACK_PATHS.payments}/`)) return '/v1/payments/:id';
+  if (path.startsWith(`${STACK_PATHS.accounts}/`)) return '/v1/accounts/:id';
+  const routes: string[] = [
+    STACK_PATHS.payments,
+    STACK_PATHS.accounts,
+    STACK_PATHS.ledgerExport,
+    '/healthz',
+    '/readyz',
+    '/metrics',
+  ];
+  if (routes.includes(path)) return path;
   return 'other';
 }
 
@@ -133,7 +143,7 @@ async function handle(ctx: Context): Promise<void> {
     return false;
   };
   switch (route) {
-    case '/v1/payments':
+    case STACK_PATHS.payments:
       if (expect('POST')) await postPayment(ctx);
       return;
     case '/healthz':
@@ -159,9 +169,9 @@ async function handle(ctx: Context): Promise<void> {
       send(res, 200, text, epoch, 'text/plain; version=0.0.4');
       return;
     }
-    case '/v1/ledger/export':
+    case STACK_PATHS.ledgerExport:
       if (!expect('GET')) return;
-      res.setHeader('X-Primary-Epoch', String(epoch ?? 0));
+      res.setHeader(STACK_HEADERS.primaryEpoch, String(epoch ?? 0));
       try {
         await streamLedgerExport(ctx.localPool, config.region, res);
       } catch (error) {
@@ -169,14 +179,16 @@ async function handle(ctx: Context): Promise<void> {
         send(res, 503, errorBody('unavailable', `local database: ${errorMessage(error)}`), epoch);
       }
       return;
-    case '/v1/accounts':
+    case STACK_PATHS.accounts:
       if (expect('GET')) await readOne(ctx, ACCOUNTS, [], 'accounts');
       return;
     case '/v1/accounts/:id':
-      if (expect('GET')) await readOne(ctx, ACCOUNT_BY_ID, [idOf(req, '/v1/accounts/')], 'account');
+      if (expect('GET'))
+        await readOne(ctx, ACCOUNT_BY_ID, [idOf(req, `${STACK_PATHS.accounts}/`)], 'account');
       return;
     case '/v1/payments/:id':
-      if (expect('GET')) await readOne(ctx, PAYMENT_BY_ID, [idOf(req, '/v1/payments/')], 'payment');
+      if (expect('GET'))
+        await readOne(ctx, PAYMENT_BY_ID, [idOf(req, `${STACK_PATHS.payments}/`)], 'payment');
       return;
     default:
       send(res, 404, errorBody('not_found', `no route ${method} ${req.url ?? ''}`), epoch);
@@ -211,7 +223,7 @@ async function postPayment(ctx: Context): Promise<void> {
     send(res, 413, errorBody('invalid_request', `body larger than ${MAX_BODY_BYTES} bytes`), epoch);
     return;
   }
-  const key = req.headers['idempotency-key'];
+  const key = req.headers[IDEMPOTENCY_KEY];
   if (typeof key !== 'string' || key === '' || key.length > MAX_KEY_LENGTH) {
     const message = `the Idempotency-Key header is required (1..${MAX_KEY_LENGTH} characters)`;
     send(res, config.statuses.missingKey, errorBody('idempotency_key_missing', message), epoch);
@@ -223,7 +235,7 @@ async function postPayment(ctx: Context): Promise<void> {
     return;
   }
   const result = await payments.pay(key, parsed.payload, parsed.hash);
-  if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  if (result.replayed) res.setHeader(STACK_HEADERS.idempotentReplayed, 'true');
   send(res, result.status, result.body, result.epoch);
   if (result.afterResponse !== undefined) {
     const after = result.afterResponse;
@@ -256,7 +268,7 @@ function send(
   res.writeHead(status, {
     'content-type': type,
     'content-length': Buffer.byteLength(body),
-    'X-Primary-Epoch': String(epoch ?? 0),
+    [STACK_HEADERS.primaryEpoch]: String(epoch ?? 0),
   });
   res.end(body);
 }

@@ -1,6 +1,6 @@
 /** The failover controller's config (JSON file or library call). */
 import { z } from 'zod';
-import { SEEDED_BUGS } from '../../src/topology/topology.js';
+import { SEEDED_BUGS } from '../../src/contract/seeded-bugs.js';
 
 const address = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 

@@ -6,7 +6,7 @@
  * old primary whenever it is reachable again, and (local mode) re-seeds it as a standby. A promotion that
  * stopped half-way (standby promoted, epoch not bumped) is finished at the next heartbeat.
  */
-import type { ReplicationStatus } from '../../drivers/driver.js';
+import type { ReplicationStatus } from '../../src/contract/stack-status.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { synchronousStandbyNames } from '../postgres/config.js';
 import { LossDetector } from './detection.js';

@@ -5,7 +5,7 @@
  * The server is started detached (it outlives the controller); its pid is in `<dataDir>/postmaster.pid`.
  */
 import path from 'node:path';
-import type { Replication } from '../../src/topology/topology.js';
+import type { Replication } from '../../src/contract/topology.js';
 import { waitForStreaming } from '../postgres/bootstrap.js';
 import type { Address } from '../postgres/conn.js';
 import { startPostgres, stopPostgresInDataDir } from '../postgres/process.js';

@@ -1,7 +1,8 @@
 /** The controller's HTTP face: `GET /status` (StackStatus minus routerActive) and `GET /healthz`. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
+import { STACK_PATHS } from '../../src/contract/stack-http.js';
 import type { Logger } from '../shared/log.js';
 import { createLogger } from '../shared/log.js';
 import { validateConfig } from '../router/program-config.js';
@@ -31,7 +32,8 @@ export async function startController(
       });
       res.end(text);
     };
-    if (req.method === 'GET' && req.url === '/status') return send(200, controller.status());
+    if (req.method === 'GET' && req.url === STACK_PATHS.controllerStatus)
+      return send(200, controller.status());
     if (req.method === 'GET' && req.url === '/healthz') return send(200, { ok: true });
     send(404, { error: 'not_found' });
   });

@@ -3,10 +3,13 @@
  * `acc-NNNN`, the system account `@funding`, and ONE funding transaction (idempotency_key NULL) that
  * debits `@funding` and credits each account. Safe to call twice: seeding happens only once.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import type { AccountsSpec } from '../../src/topology/topology.js';
-import { FUNDING_ACCOUNT } from '../../src/checks/ledger-export.js';
-import { InputError } from '../../src/errors.js';
+import type { AccountsSpec } from '../../src/contract/topology.js';
+import { FUNDING_ACCOUNT } from '../../src/contract/ledger-export.js';
+import { InputError } from '../../src/contract/errors.js';
 import { readStackSql } from './sql-file.js';
 
 export const FUNDING_TRANSACTION = 'txn-funding';
@@ -15,6 +18,21 @@ export const OVERDRAFT_CONSTRAINT = 'accounts_no_overdraft';
 export interface LedgerSchemaOptions {
   /** SEEDED_BUGS of the run: with `no-overdraft-check` the no-overdraft CHECK is not created. */
   bugs?: readonly string[];
+}
+
+/**
+ * What the schema and its seed are built from, as one hash: ledger.sql, the code of this module (the
+ * seed logic lives in code, not only in ledger.sql), the accounts to seed and the seeded bugs (all of
+ * them, so a bug that changes the schema never reuses a template made without it). A driver keys
+ * PostgreSQL template data directories with it.
+ */
+export function ledgerSchemaKey(accounts: AccountsSpec, bugs: readonly string[]): string {
+  const hash = createHash('sha256');
+  hash.update(readStackSql('ledger.sql')).update('\0');
+  // this module as it runs: the compiled file (dist) or its source (tests)
+  hash.update(readFileSync(fileURLToPath(import.meta.url), 'utf8')).update('\0');
+  hash.update(JSON.stringify({ accounts, bugs: [...bugs].sort() }));
+  return hash.digest('hex');
 }
 
 export function accountId(index: number, count: number): string {

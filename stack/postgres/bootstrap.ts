@@ -7,8 +7,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
-import { EnvironmentError, InputError } from '../../src/errors.js';
-import type { Replication } from '../../src/topology/topology.js';
+import { EnvironmentError, InputError } from '../../src/contract/errors.js';
+import type { Replication } from '../../src/contract/topology.js';
 import { connString, replicationConninfo, withClient, type Address } from './conn.js';
 import {
   clusterSettings,

@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Replication } from '../../src/topology/topology.js';
+import type { Replication } from '../../src/contract/topology.js';
 import { giveToPostgres } from './os-user.js';
 
 export type Settings = Record<string, string | number | boolean>;

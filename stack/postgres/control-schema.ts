@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 
 // From stack/postgres/*.ts (tests) and from dist/stack/postgres/*.js (built): the .sql is not compiled.
 const CANDIDATES = ['../db/control.sql', '../../../stack/db/control.sql'];

@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EnvironmentError } from '../../src/errors.js';
-import type { Replication } from '../../src/topology/topology.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
+import type { Replication } from '../../src/contract/topology.js';
 import { postgresBinaries } from './binaries.js';
 import {
   clusterSettings,

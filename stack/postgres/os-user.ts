@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmod, chown, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 
 const run = promisify(execFile);
 

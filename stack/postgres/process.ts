@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 import { postgresBinaries } from './binaries.js';
 import { connString, withClient, type Address } from './conn.js';
 import { postgresOsUser } from './os-user.js';

@@ -5,7 +5,7 @@
  */
 import { realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Replication } from '../../src/topology/topology.js';
+import type { Replication } from '../../src/contract/topology.js';
 import { clusterSettings, connectionSettings, writeAutoConf } from './config.js';
 import { withClient } from './conn.js';
 import { copyDataDir } from './copy.js';

@@ -1,6 +1,6 @@
 /** Wait on a condition (never a fixed sleep): poll until it returns a value, or time out. */
 import { setTimeout as delay } from 'node:timers/promises';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 
 export interface WaitOptions {
   timeoutMs: number;

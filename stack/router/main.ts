@@ -1,8 +1,8 @@
 /** Program: `node dist/stack/router/main.js --config <file.json>` (or env CHAOSBANK_CONFIG). */
-import { reportError } from '../../src/cli/action.js';
 import { routerConfigSchema } from './config.js';
 import { parseConfig, readConfigText } from './program-config.js';
 import { startRouter } from './router.js';
+import { reportStartError } from '../shared/start-error.js';
 
 try {
   const { text, source } = readConfigText(process.argv.slice(2), process.env);
@@ -11,5 +11,5 @@ try {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 } catch (error) {
-  process.exitCode = reportError(error);
+  process.exitCode = reportStartError('router', error);
 }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/contract/errors.js';
 
 export function readConfigText(argv: string[], env: NodeJS.ProcessEnv): { text: string; source: string } {
   const flag = argv.indexOf('--config');

@@ -5,7 +5,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool, request as undiciRequest } from 'undici';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
+import { STACK_PATHS } from '../../src/contract/stack-http.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { routerConfigSchema, type RouterConfigInput } from './config.js';
 import { validateConfig } from './program-config.js';
@@ -126,7 +127,7 @@ export async function startRouter(
   });
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (req.url === '/router/status' && req.method === 'GET') return json(res, 200, status());
+    if (req.url === STACK_PATHS.routerStatus && req.method === 'GET') return json(res, 200, status());
     if (req.url === '/router/healthz' && req.method === 'GET') return json(res, 200, { ok: true });
     const candidates = health.healthyRegions();
     if (candidates.length === 0) {

@@ -2,7 +2,7 @@
  * Structured JSON-lines logger for the stack's components (one line per record on stdout). A record
  * with an `event` field is a stack event (src/topology/events.ts) that drivers forward to the run.
  */
-import type { ComponentLogLine, StackEventType } from '../../src/topology/events.js';
+import type { ComponentLogLine, StackEventType } from '../../src/contract/events.js';
 
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;

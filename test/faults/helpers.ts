@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startToxiproxyServer, type RunningToxiproxyServer } from '../../src/toxiproxy/server.js';
-import { planTopology, type Topology } from '../../src/topology/topology.js';
+import type { Topology } from '../../src/contract/topology.js';
+import { planTopology } from '../../src/topology/plan.js';
 
 export function smallTopology(regions: string[] = ['a', 'b'], primary = 'a'): Topology {
   return planTopology({

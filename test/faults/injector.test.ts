@@ -3,12 +3,12 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 import { compileFault } from '../../src/faults/compile.js';
 import { FaultInjector } from '../../src/faults/injector.js';
 import { FileFaultStore } from '../../src/faults/store.js';
-import { faultSchema, type FaultSpec } from '../../src/scenario/schema.js';
-import type { StackEvent } from '../../src/topology/events.js';
+import { faultSchema, type FaultSpec } from '../../src/faults/spec.js';
+import type { StackEvent } from '../../src/contract/events.js';
 import { echoOnce, proxiesOf, startFixture, waitFor, type FaultFixture } from './helpers.js';
 
 const fault = (input: Record<string, unknown>): FaultSpec => faultSchema.parse({ at: 0, ...input });

@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProcessAction } from '../../drivers/driver.js';
-import { EnvironmentError } from '../../src/errors.js';
+import type { ProcessAction } from '../../src/contract/process-action.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 import { FaultInjector, type ProcessControl } from '../../src/faults/injector.js';
-import { faultSchema, type FaultSpec } from '../../src/scenario/schema.js';
-import type { StackEvent } from '../../src/topology/events.js';
+import { faultSchema, type FaultSpec } from '../../src/faults/spec.js';
+import type { StackEvent } from '../../src/contract/events.js';
 import { echoOnce, startFixture, type FaultFixture } from './helpers.js';
 
 const fault = (input: Record<string, unknown>): FaultSpec => faultSchema.parse({ at: 0, ...input });

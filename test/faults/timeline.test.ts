@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FaultInjector } from '../../src/faults/injector.js';
 import { FaultTimeline } from '../../src/faults/timeline.js';
-import { faultSchema, type FaultSpec } from '../../src/scenario/schema.js';
-import type { StackEvent } from '../../src/topology/events.js';
+import { faultSchema, type FaultSpec } from '../../src/faults/spec.js';
+import type { StackEvent } from '../../src/contract/events.js';
 import { echoOnce, proxiesOf, startFixture, waitFor, type FaultFixture } from './helpers.js';
 
 const fault = (input: Record<string, unknown>): FaultSpec => faultSchema.parse(input);

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSchema } from '../../src/scenario/schema.js';
-import type { LoadSpec } from '../../src/scenario/schema.js';
+import { loadSchema } from '../../src/load/spec.js';
+import type { LoadSpec } from '../../src/load/spec.js';
 
 /** A parsed load spec (zod defaults filled in) from a partial input. */
 export function loadSpec(input: Record<string, unknown>): LoadSpec {

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readHistoryArray } from '../../src/load/history-reader.js';
-import { isChaosbankError } from '../../src/errors.js';
+import { isChaosbankError } from '../../src/contract/errors.js';
 import { tempDir } from './helpers.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');

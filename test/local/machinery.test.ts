@@ -13,7 +13,7 @@ import { identify, isAlive } from '../../drivers/local/proc.js';
 import { StateFile, readState, type StackState } from '../../drivers/local/state.js';
 import { teardownState } from '../../drivers/local/teardown.js';
 import { planAddresses, canBind } from '../../drivers/local/loopback.js';
-import { EnvironmentError } from '../../src/errors.js';
+import { EnvironmentError } from '../../src/contract/errors.js';
 
 const tiny = fileURLToPath(new URL('./fixtures/tiny-server.js', import.meta.url));
 const root = mkdtempSync(join(os.tmpdir(), 'chaosbank-machinery-'));

@@ -5,7 +5,7 @@
  */
 import type { MetricName } from '../../src/checks/metrics-catalog.js';
 import type { AnomalyType } from '../../src/checks/verdict.js';
-import type { SeededBug } from '../../src/topology/topology.js';
+import type { SeededBug } from '../../src/contract/seeded-bugs.js';
 
 export interface MatrixRow {
   bug: SeededBug;

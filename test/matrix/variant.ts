@@ -6,7 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { Replication, SeededBug } from '../../src/topology/topology.js';
+import type { SeededBug } from '../../src/contract/seeded-bugs.js';
+import type { Replication } from '../../src/contract/topology.js';
 
 export interface VariantEdit {
   bugs?: SeededBug[];

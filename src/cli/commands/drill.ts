@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ExitCode, InputError } from '../../errors.js';
+import { ExitCode, InputError } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { printError, printJson, printLine, stderrColors, stdoutColors } from '../output.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InputError, ExitCode } from '../../errors.js';
+import { InputError, ExitCode } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { printError, printJson, printLine, stderrColors, stdoutColors } from '../output.js';
 
@@ -55,6 +55,7 @@ export function registerRun(program: Command): void {
           );
         const seed = parseSeed(opts.seed);
         const { runScenario, runSummary, formatRunSummary } = await import('../../run/index.js');
+        const { reportRenderers } = await import('../../report/renderers.js');
         const abort = new AbortController();
         const onSignal = (): void => {
           if (!abort.signal.aborted)
@@ -74,7 +75,9 @@ export function registerRun(program: Command): void {
             signal: abort.signal,
             progress: process.stderr,
             quiet: opts.quiet === true,
-            ...(process.env.GITHUB_STEP_SUMMARY ? { stepSummaryPath: process.env.GITHUB_STEP_SUMMARY } : {}),
+            reporters: reportRenderers(
+              process.env.GITHUB_STEP_SUMMARY ? { stepSummaryPath: process.env.GITHUB_STEP_SUMMARY } : {},
+            ),
           });
           const summary = runSummary(result);
           if (opts.json === true) printJson(summary);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { DEFAULT_BUSY_POLL_US } from '../../toxiproxy/busy-poll.js';
 

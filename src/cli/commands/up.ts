@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InputError, InterruptedError, ExitCode } from '../../errors.js';
+import { InputError, InterruptedError, ExitCode } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { printJson, printLine, printError, stdoutColors } from '../output.js';
 

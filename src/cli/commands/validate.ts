@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { action } from '../action.js';
 import { printJson, printLine, stdoutColors } from '../output.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode } from '../../contract/errors.js';
 
 export function registerValidate(program: Command): void {
   program

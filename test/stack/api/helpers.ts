@@ -10,7 +10,7 @@ import { applyLedgerSchema } from '../../../stack/db/ledger-schema.js';
 import { CONTROL_ROW_SQL, startSinglePostgres } from '../../../stack/db/single-postgres.js';
 import { startApi, type StartedApi } from '../../../stack/api/server.js';
 import type { ApiConfigInput } from '../../../stack/api/config.js';
-import type { ExportLine } from '../../../src/checks/ledger-export.js';
+import type { ExportLine } from '../../../src/contract/ledger-export.js';
 
 export interface TestPostgres {
   port: number;

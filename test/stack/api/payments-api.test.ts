@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedApi } from '../../../stack/api/server.js';
-import type { ExportedAccount, ExportedTransaction, ExportEnd } from '../../../src/checks/ledger-export.js';
+import type { ExportedAccount, ExportedTransaction, ExportEnd } from '../../../src/contract/ledger-export.js';
 import {
   exportLedger,
   get,

@@ -4,8 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedApi } from '../../../stack/api/server.js';
-import type { ExportedAccount, ExportedTransaction } from '../../../src/checks/ledger-export.js';
-import type { SeededBug } from '../../../src/topology/topology.js';
+import type { ExportedAccount, ExportedTransaction } from '../../../src/contract/ledger-export.js';
+import type { SeededBug } from '../../../src/contract/seeded-bugs.js';
 import {
   exportLedger,
   get,

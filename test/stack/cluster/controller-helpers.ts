@@ -1,5 +1,5 @@
 /** Helpers of the controller tests: an in-memory event log, replication conninfo, stopping everything. */
-import type { ComponentLogLine } from '../../../src/topology/events.js';
+import type { ComponentLogLine } from '../../../src/contract/events.js';
 import { startApi, type StartedApi } from '../../../stack/api/server.js';
 import {
   replicationConninfo,

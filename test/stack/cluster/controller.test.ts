@@ -1,7 +1,7 @@
 /** The failover controller against a real 3-region PostgreSQL cluster: kill the primary, watch it fail over. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ComponentLogLine } from '../../../src/topology/events.js';
-import type { Replication } from '../../../src/topology/topology.js';
+import type { ComponentLogLine } from '../../../src/contract/events.js';
+import type { Replication } from '../../../src/contract/topology.js';
 import { startController, type StartedController } from '../../../stack/controller/index.js';
 import {
   connString,

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import type { ComponentLogLine } from '../../../src/topology/events.js';
+import type { ComponentLogLine } from '../../../src/contract/events.js';
 import { createLogger } from '../../../stack/shared/log.js';
 import { startRouter, type StartedRouter } from '../../../stack/router/router.js';
 import { waitFor } from '../../../stack/postgres/wait.js';

@@ -3,8 +3,8 @@
  * `chaosbank report <run-dir>` re-renders from it, so nothing else is needed to rebuild a report.
  */
 import type { Verdict } from '../checks/verdict.js';
-import type { StackEvent } from '../topology/events.js';
-import type { GateResult } from '../run/gates.js';
+import type { StackEvent } from '../contract/events.js';
+import type { GateResult } from './gates.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -79,6 +79,3 @@ export interface DrillStepRecord {
   status: 'passed' | 'failed' | 'skipped';
   detail?: string;
 }
-
-/** Gate verdict of a report: every gate passed and the run was not cut short. */
-export const reportPassed = (report: RunReport): boolean => report.run.status === 'passed';

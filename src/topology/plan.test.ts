@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planTopology } from './topology.js';
+import { planTopology } from './plan.js';
 
 const stack = {
   bugs: [],

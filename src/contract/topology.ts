@@ -2,21 +2,18 @@
  * The driver-agnostic model of a deployed payment stack: regions, components and the links between
  * them. Every link passes through one Toxiproxy proxy (named after the link), so every link is a
  * fault point. Drivers turn a Topology into running things; faults compile onto its links.
+ * Planned by src/topology/plan.ts.
  */
+import { z } from 'zod';
+import type { SeededBug } from './seeded-bugs.js';
 
 export type Replication = 'sync' | 'async';
 
-/** Seeded bugs of the reference stack (stack/). Each is off unless listed. */
-export const SEEDED_BUGS = [
-  'idempotency-race', // check-then-insert without unique constraint or lock
-  'idempotency-outside-tx', // idempotency record written outside the ledger transaction
-  'split-debit-credit', // debit and credit in separate transactions
-  'no-overdraft-check', // missing overdraft check
-  'local-idempotency-cache', // region-local idempotency cache consulted instead of the database
-  'ack-before-commit', // acknowledge before commit
-  'no-fencing', // failover without fencing the old primary (split brain)
-] as const;
-export type SeededBug = (typeof SEEDED_BUGS)[number];
+/** A region name: lower-case letters, digits and dashes (`us-east`). */
+export const REGION_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+export const regionName = z
+  .string()
+  .regex(REGION_NAME, 'region names are lower-case letters, digits and dashes, e.g. us-east');
 
 /** The global control plane lives in no region: a region outage never takes it down. */
 export const GLOBAL = 'global';
@@ -91,41 +88,3 @@ export const linkName = (from: string, to: string): string => `${from}->${to}`;
 export const apiId = (region: string): string => `api@${region}`;
 export const dbId = (region: string): string => `db@${region}`;
 export const replicationFrom = (region: string): string => `repl@${region}`;
-
-/** Build the full topology: every component and every link a fault may target. */
-export function planTopology(input: {
-  runId: string;
-  regions: string[];
-  primary: string;
-  replication: Replication;
-  stack: StackOptions;
-  accounts: AccountsSpec;
-}): Topology {
-  const { regions } = input;
-  const components: Component[] = [
-    { id: 'router', kind: 'router', region: GLOBAL },
-    { id: 'controller', kind: 'controller', region: GLOBAL },
-    ...regions.flatMap((region): Component[] => [
-      { id: apiId(region), kind: 'api', region },
-      { id: dbId(region), kind: 'db', region },
-    ]),
-  ];
-  const link = (kind: LinkKind, from: string, fromRegion: string, to: string, toRegion: string): Link => ({
-    name: linkName(from, to),
-    kind,
-    from,
-    to,
-    fromRegion,
-    toRegion,
-  });
-  const links: Link[] = [link('client-router', 'client', GLOBAL, 'router', GLOBAL)];
-  for (const r of regions) links.push(link('router-api', 'router', GLOBAL, apiId(r), r));
-  for (const r of regions) for (const s of regions) links.push(link('api-db', apiId(r), r, dbId(s), s));
-  for (const r of regions) links.push(link('controller-db', 'controller', GLOBAL, dbId(r), r));
-  // Any region may become primary, so every ordered pair of databases has a replication link.
-  for (const standby of regions)
-    for (const primary of regions)
-      if (standby !== primary)
-        links.push(link('replication', replicationFrom(standby), standby, dbId(primary), primary));
-  return { ...input, components, links };
-}
