@@ -7,8 +7,8 @@
  */
 import { createCheckAccumulator } from '../src/checks/accumulator.js';
 import { readLedgerExport } from '../src/checks/ledger-reader.js';
-import { readLines } from '../src/checks/ndjson-lines.js';
-import { readHistoryBatches } from '../src/load/history-reader.js';
+import { readLines } from '../src/history/lines.js';
+import { readHistoryBatches } from '../src/history/reader.js';
 import type { StackEvent } from '../src/contract/events.js';
 import { BENCH_ACCOUNTS, BENCH_REGION } from './_checkers-history.js';
 

@@ -3,14 +3,14 @@
  * timeouts, declines, replays, reads and a short outage, plus the ledger export it implies (at least
  * `size` attempts and at least `size` ledger transactions, so about 1.14 * size attempts), written
  * as NDJSON files. The history is written by the run pipeline's own HistoryWriter (k6 `Point` lines,
- * src/load/history-codec.ts), with the engine's key, account and hash shapes, so the benchmark reads
+ * src/history/codec.ts), with the engine's key, account and hash shapes, so the benchmark reads
  * exactly what `chaosbank run` reads.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Attempt } from '../src/load/attempt.js';
+import type { Attempt } from '../src/history/attempt.js';
 import { hashString } from '../src/load/hash.js';
-import { HistoryWriter } from '../src/load/history-writer.js';
+import { HistoryWriter } from '../src/history/writer.js';
 import type { ExportLine } from '../src/contract/ledger-export.js';
 import type { StackEvent } from '../src/contract/events.js';
 

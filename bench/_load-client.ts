@@ -11,7 +11,7 @@
  */
 import { rmSync } from 'node:fs';
 import { runLoad } from '../src/load/engine.js';
-import { HistoryWriter } from '../src/load/history-writer.js';
+import { HistoryWriter } from '../src/history/writer.js';
 import { loadSchema } from '../src/load/spec.js';
 import type { LoadSpec } from '../src/load/spec.js';
 

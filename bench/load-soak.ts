@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResult } from './run.js';
 import { LoadEngine } from '../src/load/engine.js';
-import { HistoryWriter } from '../src/load/history-writer.js';
+import { HistoryWriter } from '../src/history/writer.js';
 import { loadSchema } from '../src/load/spec.js';
 import { startServer } from './_load-tools.js';
 

@@ -8,7 +8,7 @@
  *   for (const e of events) acc.addEvent(e);
  *   const verdict = acc.finish();
  */
-import type { Attempt } from '../load/attempt.js';
+import type { Attempt } from '../history/attempt.js';
 import type { StackEvent } from '../contract/events.js';
 import { AnomalyCollector } from './anomaly-collector.js';
 import { AttemptStore, KeyTable } from './attempt-store.js';

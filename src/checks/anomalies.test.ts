@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Attempt } from '../load/attempt.js';
+import type { Attempt } from '../history/attempt.js';
 import type { StackEvent } from '../contract/events.js';
 import { checkRun } from './accumulator.js';
 import { makeAttempt, makeLedger, type FixtureTransfer } from './fixtures.js';

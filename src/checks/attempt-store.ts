@@ -2,7 +2,7 @@
  * Attempts kept as columns (one typed array per field) and chained per idempotency key, so the
  * checkers can walk "every attempt of key k" without holding a million Attempt objects.
  */
-import type { Attempt, AttemptKind, Outcome } from '../load/attempt.js';
+import type { Attempt, AttemptKind, Outcome } from '../history/attempt.js';
 import {
   Interner,
   KeyInterner,

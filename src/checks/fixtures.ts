@@ -3,7 +3,7 @@
  * `makeLedger` derives every balance from the transactions, so a ledger it builds is consistent unless
  * the caller corrupts it on purpose.
  */
-import { classifyStatus, type Attempt } from '../load/attempt.js';
+import { classifyStatus, type Attempt } from '../history/attempt.js';
 import type { PaymentPayload } from '../contract/payment.js';
 import { FUNDING_ACCOUNT, type ExportLine, type ExportedTransaction } from '../contract/ledger-export.js';
 

@@ -5,7 +5,6 @@ export { withDefaults } from './expectations.js';
 export type { CheckExpectations, CheckExpectationsInput } from './expectations.js';
 export { readLedgerExport, parseExportLine } from './ledger-reader.js';
 export type { LedgerExportReader } from './ledger-reader.js';
-export { readLines } from './ndjson-lines.js';
 export type {
   Verdict,
   Anomaly,

@@ -8,8 +8,8 @@
  * accounts and currencies, which repeat on every line, come from a bounded cache (one string per
  * account rather than one per entry), and amounts are read from the bytes without a string.
  */
-import { ByteStringCache } from '../load/byte-string-cache.js';
-import { decimalFromBytes, isPlainJsonNumber } from '../load/decimal-bytes.js';
+import { ByteStringCache } from '../history/byte-string-cache.js';
+import { decimalFromBytes, isPlainJsonNumber } from '../history/decimal-bytes.js';
 import type { ExportedEntry, ExportedTransaction } from '../contract/ledger-export.js';
 
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;

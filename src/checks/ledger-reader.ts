@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { InputError } from '../contract/errors.js';
 import type { ExportEnd, ExportLine } from '../contract/ledger-export.js';
 import { TransactionLineParser } from './ledger-line-parser.js';
-import { readLineBatches } from './ndjson-lines.js';
+import { readLineBatches } from '../history/lines.js';
 
 export interface LedgerExportReader extends AsyncIterable<ExportLine> {
   /** After iteration: true when the export ended with its `end` line. */

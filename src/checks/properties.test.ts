@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Attempt } from '../load/attempt.js';
+import type { Attempt } from '../history/attempt.js';
 import { checkRun } from './accumulator.js';
 import { makeAttempt, makeLedger, type FixtureTransfer } from './fixtures.js';
 import type { ExportLine } from '../contract/ledger-export.js';

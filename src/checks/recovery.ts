@@ -5,7 +5,7 @@
  * θ = min(SLO, 0.99·r0); t_impact = first window from the fault on with r < θ; t_recovered = start of
  * the first run of windows lasting >= the hold with r >= θ (and p99 <= L when set).
  */
-import { CANCELLED_ERROR } from '../load/attempt.js';
+import { CANCELLED_ERROR } from '../history/attempt.js';
 import type { StackEvent } from '../contract/events.js';
 import { OUTCOME, type AttemptStore } from './attempt-store.js';
 import type { Interner } from './compact.js';

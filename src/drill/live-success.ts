@@ -1,5 +1,5 @@
 /** Client-side success rate over the last seconds, from attempts as they end (for `success-rate` conditions). */
-import type { Attempt } from '../load/attempt.js';
+import type { Attempt } from '../history/attempt.js';
 
 export class LiveSuccess {
   private readonly ends: number[] = [];

@@ -18,9 +18,9 @@ import { EnvironmentError, ExitCode, InputError, InterruptedError } from '../con
 import { IETF_STATUSES } from '../contract/stack-http.js';
 import { FaultInjector } from '../faults/injector.js';
 import { faultsPath } from '../faults/store.js';
-import type { Attempt } from '../load/attempt.js';
+import type { Attempt } from '../history/attempt.js';
 import { LoadEngine } from '../load/engine.js';
-import { HistoryWriter } from '../load/history-writer.js';
+import { HistoryWriter } from '../history/writer.js';
 import { writeReports, type ReporterOutcome } from '../run/reporter.js';
 import {
   REPORT_SCHEMA_VERSION,

@@ -13,13 +13,13 @@
 import { Pool } from 'undici';
 import { InputError } from '../contract/errors.js';
 import type { LoadSpec } from './spec.js';
-import { classifyStatus } from './attempt.js';
+import { classifyStatus } from '../history/attempt.js';
 import { IETF_STATUSES } from '../contract/stack-http.js';
-import type { Attempt, AttemptKind } from './attempt.js';
+import type { Attempt, AttemptKind } from '../history/attempt.js';
 import type { ExpectedStatuses } from '../contract/stack-http.js';
 import type { PaymentPayload } from '../contract/payment.js';
 import { ResponseCollector } from './http-client.js';
-import type { AttemptSink } from './history-writer.js';
+import type { AttemptSink } from '../history/writer.js';
 import { createRandom } from './prng.js';
 import { readResponseBody } from './response-body.js';
 import { ArrivalSchedule } from './schedule.js';

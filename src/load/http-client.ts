@@ -8,7 +8,7 @@
  * trailers parsed into objects; here the raw header list is scanned for the two names we need.
  */
 import type { Dispatcher } from 'undici';
-import { CANCELLED_ERROR } from './attempt.js';
+import { CANCELLED_ERROR } from '../history/attempt.js';
 import { STACK_HEADERS } from '../contract/stack-http.js';
 
 export interface HttpExchange {

@@ -9,10 +9,10 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError, InterruptedError } from '../contract/errors.js';
 import type { LoadSpec } from './spec.js';
-import type { Attempt } from './attempt.js';
+import type { Attempt } from '../history/attempt.js';
 import type { ExpectedStatuses } from '../contract/stack-http.js';
 import type { LoadTargets } from './engine.js';
-import { readHistory } from './history-reader.js';
+import { readHistory } from '../history/reader.js';
 
 /** scenarios/k6/payments.ts, found from both src/load (tests) and dist/src/load (built package). */
 export function defaultK6Script(): string {

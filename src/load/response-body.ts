@@ -8,7 +8,7 @@
  * that scanner does not handle goes the general way (JSON.parse, then hashJsonValue) and hashes to
  * exactly the same value; a body that is not JSON hashes as text.
  */
-import { asciiBytes, equalsAt, matchesAt } from './ascii-bytes.js';
+import { asciiBytes, equalsAt, matchesAt } from '../history/ascii-bytes.js';
 import { hashString, hex53 } from './hash.js';
 
 type TopLevelFields = Pick<BodyEssentials, 'id' | 'balance'>;

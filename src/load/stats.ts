@@ -4,7 +4,7 @@
  */
 import { build } from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { AttemptKind, Outcome } from './attempt.js';
+import type { AttemptKind, Outcome } from '../history/attempt.js';
 
 function histogram(): Histogram {
   // 1 µs .. 1 h, 3 significant digits: ~0.1 % error on any percentile.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Attempt } from '../load/attempt.js';
+import type { Attempt } from '../history/attempt.js';
 import { planAborts, ThresholdTracker } from './abort-conditions.js';
 import { inspectBalances } from './ledger-probe.js';
 import { LiveWindows } from './live-windows.js';

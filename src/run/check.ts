@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createCheckAccumulator, readLedgerExport, type CheckExpectations } from '../checks/index.js';
 import type { Verdict } from '../checks/verdict.js';
-import { readHistoryBatches } from '../load/history-reader.js';
+import { readHistoryBatches } from '../history/reader.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { RunContext } from './context.js';
 

@@ -7,7 +7,7 @@ import type { Verdict } from '../checks/verdict.js';
 import type { FaultInjector } from '../faults/injector.js';
 import type { FaultTimeline } from '../faults/timeline.js';
 import type { LoadSummary as EngineSummary } from '../load/engine.js';
-import type { AttemptSink } from '../load/history-writer.js';
+import type { AttemptSink } from '../history/writer.js';
 import type { PhaseRecord } from './run-report.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { StackEvent } from '../contract/events.js';

@@ -4,7 +4,7 @@
  * check and by threshold abort conditions. Declines and other client-caused fails are not counted
  * against the system, as in the checkers' recovery metrics.
  */
-import type { Attempt } from '../load/attempt.js';
+import type { Attempt } from '../history/attempt.js';
 
 const BUCKET_MS = 250;
 

@@ -14,7 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EnvironmentError, InputError, InterruptedError } from '../contract/errors.js';
 import { FaultInjector } from '../faults/injector.js';
-import { HistoryWriter, type AttemptSink } from '../load/history-writer.js';
+import { HistoryWriter, type AttemptSink } from '../history/writer.js';
 import { jsonReporter } from './json-reporter.js';
 import { writeReports } from './reporter.js';
 import { parseScenarioOrThrow, readScenarioText } from '../scenario/load.js';

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readHistoryArray } from '../../src/load/history-reader.js';
+import { readHistoryArray } from '../../src/history/reader.js';
 import { isChaosbankError } from '../../src/contract/errors.js';
 import { tempDir } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Attempt } from '../../src/load/attempt.js';
+import type { Attempt } from '../../src/history/attempt.js';
 import { runLoad } from '../../src/load/engine.js';
 import { loadSpec } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /**
- * Writes JSON text straight into a Buffer, for lines written once per request (history-codec.ts):
+ * Writes JSON text straight into a Buffer, for lines written once per request (codec.ts):
  * no intermediate strings, no number-to-string conversions, no UTF-8 encoding pass for ASCII.
  *
  * The caller reserves room first (the writer does not check bounds): constant ASCII takes its length,

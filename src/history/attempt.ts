@@ -1,7 +1,7 @@
 /**
  * One client request as the checkers see it: invoke -> ok | fail | info (Jepsen's classes).
  * The load engine (and the k6 NDJSON reader) produce Attempts; the checkers consume them.
- * On disk they travel as k6 JSON-output Point lines (see history-codec.ts).
+ * On disk they travel as k6 JSON-output Point lines (see codec.ts).
  */
 import type { PaymentPayload } from '../contract/payment.js';
 import { IETF_STATUSES, type ExpectedStatuses } from '../contract/stack-http.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readLines } from './ndjson-lines.js';
+import { readLines } from './lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chaosbank-ndjson-lines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,9 +25,14 @@ function expected(text: string): { text: string; line: number }[] {
 describe('readLines', () => {
   it('numbers lines across read boundaries, including a line longer than two reads, blank lines and no final LF', async () => {
     const lines: string[] = [];
-    for (let i = 0; lines.join('\n').length < 9 * 2 ** 20; i++) {
-      lines.push(i % 97 === 0 ? '   ' : `{"n":${i},"pad":"${'x'.repeat(i % 500)}"}`);
-      if (i === 5000) lines.push(`{"long":"${'y'.repeat(9 * 2 ** 20)}"}`, '', 'é€ \u00a0');
+    let length = 0; // of lines.join('\n')
+    const add = (...more: string[]): void => {
+      for (const line of more) length += (lines.length > 0 ? 1 : 0) + line.length;
+      lines.push(...more);
+    };
+    for (let i = 0; length < 9 * 2 ** 20; i++) {
+      add(i % 97 === 0 ? '   ' : `{"n":${i},"pad":"${'x'.repeat(i % 500)}"}`);
+      if (i === 5000) add(`{"long":"${'y'.repeat(9 * 2 ** 20)}"}`, '', 'é€ \u00a0');
     }
     const text = lines.join('\n');
     expect(await read(text)).toEqual(expected(text));

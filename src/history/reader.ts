@@ -3,8 +3,8 @@
  * gzipped) back into Attempts. Only `http_req_duration` points become attempts; Metric lines and
  * other metrics (vus, http_reqs, dropped_iterations, checks...) are skipped.
  *
- * Lines are split on Buffer level from large reads; lines in our own encoder's exact shape are
- * decoded without JSON.parse (own-line-decoder.ts), everything else — real k6 output, escaped
+ * Lines are split on Buffer level from large reads (lines.ts); lines in our own encoder's exact shape
+ * are decoded without JSON.parse (fast-decoder.ts), everything else — real k6 output, escaped
  * strings, malformed lines — goes through JSON.parse + decodeLine, which also produces the errors.
  * Attempts come out in arrays (readHistoryBatches): one await per thousand attempts rather than one
  * per attempt; readHistory hands them out one by one.
@@ -16,9 +16,10 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../contract/errors.js';
 import type { Attempt } from './attempt.js';
 import type { ExpectedStatuses } from '../contract/stack-http.js';
-import { decodeLine } from './history-codec.js';
-import type { K6Line } from './history-codec.js';
-import { OwnLineDecoder } from './own-line-decoder.js';
+import { decodeLine } from './codec.js';
+import type { K6Line } from './codec.js';
+import { OwnLineDecoder } from './fast-decoder.js';
+import { lineEnd, lineSpans } from './lines.js';
 
 export interface ReadHistoryOptions {
   /** Statuses meaning "definitely no effect", for samples that carry no `outcome` (plain k6 output). */
@@ -31,7 +32,6 @@ const READ_BYTES = 4 * 1024 * 1024;
  * has taken it in, so smaller batches keep the young generation small (cheaper scavenges).
  */
 const BATCH_ATTEMPTS = 1024;
-const LF = 0x0a;
 const CR = 0x0d;
 
 /** Decodes the lines of one history file into attempts, batch by batch, counting lines as readline does. */
@@ -48,17 +48,16 @@ class HistoryDecoder {
   ) {}
 
   /**
-   * Decodes the LF-terminated lines of `bytes` from `from` (`bytes[end - 1]` is a LF) until the
-   * batch is full or `end` is reached; returns where it stopped (the start of a line, or `end`).
-   * `anyCr`: some line in [from, end) holds a CR.
+   * Decodes the lines of a span (lines.ts) from `from` until the batch is full or `end` is reached;
+   * returns where it stopped (the start of a line, or past `end`). `anyCr`: some line holds a CR.
    */
   lines(bytes: Buffer, from: number, end: number, anyCr: boolean): number {
     let start = from;
     while (start < end && this.batch.length < BATCH_ATTEMPTS) {
-      const nl = bytes.indexOf(LF, start);
-      if (anyCr) this.line(bytes, start, nl);
-      else this.decode(bytes, start, nl);
-      start = nl + 1;
+      const to = lineEnd(bytes, start, end);
+      if (anyCr) this.line(bytes, start, to);
+      else this.decode(bytes, start, to);
+      start = to + 1;
     }
     return start;
   }
@@ -139,44 +138,23 @@ export async function* readHistoryBatches(
   const file = createReadStream(path, { highWaterMark: READ_BYTES });
   const source: Readable = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: 1024 * 1024 })) : file;
   const decoder = new HistoryDecoder(path, options.expected);
-  /** The start of a line that continues in the next chunk. */
-  let rest: Buffer | undefined;
   try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      // the batch is empty here: each chunk's attempts are all handed out before the next one
-      let from = 0;
-      if (rest !== undefined) {
-        const nl = chunk.indexOf(LF);
-        if (nl < 0) {
-          rest = Buffer.concat([rest, chunk]);
-          continue;
+    for await (const { bytes, start, end } of lineSpans(source as AsyncIterable<Buffer>)) {
+      // the batch is empty here: each span's attempts are all handed out before the next one
+      const cr = bytes.indexOf(CR, start);
+      const anyCr = cr >= 0 && cr < end;
+      for (let from = start; from < end;) {
+        let failure: Error | undefined;
+        try {
+          from = decoder.lines(bytes, from, end, anyCr);
+        } catch (error) {
+          failure = error instanceof Error ? error : new Error(String(error));
         }
-        const joined = Buffer.concat([rest, chunk.subarray(0, nl)]);
-        rest = undefined;
-        from = nl + 1;
-        decoder.line(joined, 0, joined.length);
+        // hand out what was decoded before a bad line, then fail on it
+        if (decoder.batch.length > 0) yield decoder.take();
+        if (failure !== undefined) throw failure;
       }
-      const last = chunk.lastIndexOf(LF);
-      if (last >= from) {
-        const cr = chunk.indexOf(CR, from);
-        const anyCr = cr >= 0 && cr < last;
-        while (from <= last) {
-          let failure: Error | undefined;
-          try {
-            from = decoder.lines(chunk, from, last + 1, anyCr);
-          } catch (error) {
-            failure = error instanceof Error ? error : new Error(String(error));
-          }
-          // hand out what was decoded before a bad line, then fail on it
-          if (decoder.batch.length > 0) yield decoder.take();
-          if (failure !== undefined) throw failure;
-        }
-      }
-      // the unterminated tail starts the next chunk's first line
-      if (from < chunk.length) rest = Buffer.from(chunk.subarray(from));
     }
-    if (rest !== undefined && rest.length > 0) decoder.line(rest, 0, rest.length);
-    if (decoder.batch.length > 0) yield decoder.take();
   } finally {
     source.destroy();
     file.destroy();

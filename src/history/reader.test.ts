@@ -6,10 +6,10 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Attempt } from './attempt.js';
 import { attemptArb } from './attempt-fixtures.js';
-import { decodeLine, encodeAttempt, encodeDropped, HISTORY_METRICS, metricLine } from './history-codec.js';
-import type { K6Line } from './history-codec.js';
-import { readHistoryArray } from './history-reader.js';
-import { decodeOwnLine } from './own-line-decoder.js';
+import { decodeLine, encodeAttempt, encodeDropped, HISTORY_METRICS, metricLine } from './codec.js';
+import type { K6Line } from './codec.js';
+import { readHistoryArray } from './reader.js';
+import { decodeOwnLine } from './fast-decoder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chaosbank-history-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -96,7 +96,7 @@ describe('history reader', () => {
     const broken = write('broken.ndjson', `${good}\n\n${good.slice(0, 40)}\n${good}\n`);
     const seen: Attempt[] = [];
     const read = async (): Promise<void> => {
-      const { readHistory } = await import('./history-reader.js');
+      const { readHistory } = await import('./reader.js');
       for await (const a of readHistory(broken)) seen.push(a);
     };
     await expect(read()).rejects.toMatchObject({

@@ -12,12 +12,20 @@
  * way, which is also where malformed lines get their error.
  */
 import { IETF_STATUSES } from '../contract/stack-http.js';
-import type { Attempt, AttemptKind, Outcome } from './attempt.js';
+import type { Attempt } from './attempt.js';
 import type { ExpectedStatuses } from '../contract/stack-http.js';
 import { asciiBytes, equalsAt, matchesAt } from './ascii-bytes.js';
 import { ByteStringCache } from './byte-string-cache.js';
 import { decimalFromBytes, isPlainJsonNumber } from './decimal-bytes.js';
-import { attemptFrom, numberOf, parseRfc3339, PointFields } from './history-codec.js';
+import { attemptFrom, parseRfc3339 } from './codec.js';
+import {
+  ATTEMPT_KINDS,
+  fieldsOf,
+  numberOf,
+  OUTCOME_NAMES,
+  PointFields,
+  type HistoryField,
+} from './fields.js';
 
 /** Not the shape `encodeAttempt` writes: read the line with JSON.parse + decodeLine instead. */
 export const NOT_OURS = null;
@@ -35,81 +43,24 @@ const CLOSE = 0x7d;
 const DOT = 0x2e;
 const GET = asciiBytes('GET');
 
-/** What to do with a field's value. */
-const enum Field {
-  Status,
-  Method,
-  Kind,
-  Target,
-  Region,
-  ErrorCode,
-  Seq,
-  IntendedMs,
-  StartMs,
-  EndMs,
-  Outcome,
-  Key,
-  PayloadHash,
-  From,
-  To,
-  Amount,
-  Currency,
-  Account,
-  Error,
-  PaymentId,
-  Epoch,
-  BodyHash,
-  Balance,
-}
-
 interface Known {
   /** `name":"`: the name, its closing quote, the colon and the value's opening quote. */
   bytes: Buffer;
-  field: Field;
+  field: HistoryField;
 }
 
 /** Known field names by their first byte, each matched in place: no scan for its end, no string. */
-function byFirstByte(names: [string, Field][]): Known[][] {
+function byFirstByte(fields: HistoryField[]): Known[][] {
   const out: Known[][] = [];
-  for (const [name, field] of names)
-    (out[name.charCodeAt(0)] ??= []).push({ bytes: asciiBytes(`${name}":"`), field });
+  for (const field of fields)
+    (out[field.name.charCodeAt(0)] ??= []).push({ bytes: asciiBytes(`${field.name}":"`), field });
   return out;
 }
-const TAGS = byFirstByte([
-  ['status', Field.Status],
-  ['method', Field.Method],
-  ['kind', Field.Kind],
-  ['target', Field.Target],
-  ['region', Field.Region],
-  ['error_code', Field.ErrorCode],
-]);
-const METADATA = byFirstByte([
-  ['seq', Field.Seq],
-  ['intended_ms', Field.IntendedMs],
-  ['start_ms', Field.StartMs],
-  ['end_ms', Field.EndMs],
-  ['outcome', Field.Outcome],
-  ['key', Field.Key],
-  ['payload_hash', Field.PayloadHash],
-  ['from', Field.From],
-  ['to', Field.To],
-  ['amount', Field.Amount],
-  ['currency', Field.Currency],
-  ['account', Field.Account],
-  ['error', Field.Error],
-  ['payment_id', Field.PaymentId],
-  ['epoch', Field.Epoch],
-  ['body_hash', Field.BodyHash],
-  ['balance', Field.Balance],
-]);
+const TAGS = byFirstByte(fieldsOf('tags'));
+const METADATA = byFirstByte(fieldsOf('metadata'));
 
-const KIND_VALUES = (['first', 'retry', 'replay', 'concurrent', 'mismatch', 'read'] as AttemptKind[]).map(
-  (kind) => ({ bytes: asciiBytes(kind), value: kind }),
-);
-const OUTCOME_VALUES = (['ok', 'fail', 'info'] as Outcome[]).map((outcome) => ({
-  bytes: asciiBytes(outcome),
-  value: outcome,
-}));
+const KIND_VALUES = ATTEMPT_KINDS.map((kind) => ({ bytes: asciiBytes(kind), value: kind }));
+const OUTCOME_VALUES = OUTCOME_NAMES.map((outcome) => ({ bytes: asciiBytes(outcome), value: outcome }));
 
 /** The constant among `values` whose bytes are [from, to), or undefined. */
 function constantOf<T>(
@@ -272,78 +223,27 @@ export class OwnLineDecoder {
     }
   }
 
-  /** One field's value, bytes [from, to): what PointFields.setTag/setMeta would keep of its string. */
-  private set(field: Field, bytes: Buffer, from: number, to: number, ascii: boolean): void {
+  /** One field's value, bytes [from, to): what PointFields.set would keep of its string. */
+  private set(field: HistoryField, bytes: Buffer, from: number, to: number, ascii: boolean): void {
     const f = this.fields;
-    switch (field) {
-      case Field.Status:
-        f.status = this.number(bytes, from, to, ascii);
+    switch (field.type) {
+      case 'number':
+        f[field.property] = this.number(bytes, from, to, ascii);
         break;
-      case Field.Method:
-        f.methodIsGet = equalsAt(bytes, from, to, GET);
+      case 'repeated':
+        f[field.property] = this.strings.get(bytes, from, to);
         break;
-      case Field.Kind:
+      case 'unique':
+        f[field.property] = OwnLineDecoder.fresh(bytes, from, to, ascii);
+        break;
+      case 'kind':
         f.kind = constantOf(bytes, from, to, KIND_VALUES);
         break;
-      case Field.Target:
-        f.target = this.strings.get(bytes, from, to);
-        break;
-      case Field.Region:
-        f.region = this.strings.get(bytes, from, to);
-        break;
-      case Field.ErrorCode:
-        f.errorCode = this.strings.get(bytes, from, to);
-        break;
-      case Field.Seq:
-        f.seq = this.number(bytes, from, to, ascii);
-        break;
-      case Field.IntendedMs:
-        f.intendedMs = this.number(bytes, from, to, ascii);
-        break;
-      case Field.StartMs:
-        f.startMs = this.number(bytes, from, to, ascii);
-        break;
-      case Field.EndMs:
-        f.endMs = this.number(bytes, from, to, ascii);
-        break;
-      case Field.Outcome:
+      case 'outcome':
         f.outcome = constantOf(bytes, from, to, OUTCOME_VALUES);
         break;
-      case Field.Key:
-        f.key = OwnLineDecoder.fresh(bytes, from, to, ascii);
-        break;
-      case Field.PayloadHash:
-        f.payloadHash = OwnLineDecoder.fresh(bytes, from, to, ascii);
-        break;
-      case Field.From:
-        f.from = this.strings.get(bytes, from, to);
-        break;
-      case Field.To:
-        f.to = this.strings.get(bytes, from, to);
-        break;
-      case Field.Amount:
-        f.amount = this.number(bytes, from, to, ascii);
-        break;
-      case Field.Currency:
-        f.currency = this.strings.get(bytes, from, to);
-        break;
-      case Field.Account:
-        f.account = this.strings.get(bytes, from, to);
-        break;
-      case Field.Error:
-        f.error = this.strings.get(bytes, from, to);
-        break;
-      case Field.PaymentId:
-        f.paymentId = OwnLineDecoder.fresh(bytes, from, to, ascii);
-        break;
-      case Field.Epoch:
-        f.epoch = this.number(bytes, from, to, ascii);
-        break;
-      case Field.BodyHash:
-        f.bodyHash = OwnLineDecoder.fresh(bytes, from, to, ascii);
-        break;
-      case Field.Balance:
-        f.balance = this.number(bytes, from, to, ascii);
+      case 'method':
+        f.methodIsGet = equalsAt(bytes, from, to, GET);
         break;
     }
   }

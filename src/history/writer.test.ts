@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Attempt } from './attempt.js';
 import { samplePayment } from './attempt-fixtures.js';
-import { decodeLine } from './history-codec.js';
-import type { K6Line } from './history-codec.js';
-import { HistoryWriter } from './history-writer.js';
+import { decodeLine } from './codec.js';
+import type { K6Line } from './codec.js';
+import { HistoryWriter } from './writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chaosbank-history-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -15,6 +15,7 @@ import { IETF_STATUSES } from '../contract/stack-http.js';
 import type { Attempt, AttemptKind, Outcome } from './attempt.js';
 import type { ExpectedStatuses } from '../contract/stack-http.js';
 import { asciiBytes } from './ascii-bytes.js';
+import { FIELDS, fieldsOf, PointFields, type HistoryField } from './fields.js';
 import { JSON_STRING_BYTES_PER_UNIT, JSON_STRING_QUOTES, JsonBytes, NUMBER_BOUND } from './json-bytes.js';
 
 export const SCENARIO_TAG = 'payments';
@@ -165,35 +166,39 @@ const line = new JsonBytes();
 let scratch = Buffer.allocUnsafe(4096);
 
 /** The constant parts of a line, as bytes. */
+/** `"name":` of a field (FIELDS), between the bytes that close the value before it and open its own. */
+const named = (before: string, field: HistoryField, after: string): Uint8Array =>
+  asciiBytes(`${before}"${field.name}":${after}`);
+const F = FIELDS;
 const POINT_TIME = asciiBytes('{"type":"Point","metric":"http_req_duration","data":{"time":"');
 const VALUE = asciiBytes('","value":');
-const TAGS_STATUS = asciiBytes(',"tags":{"status":"');
+const TAGS_STATUS = named(',"tags":{', F.status, '"');
 const nameTags = (method: string, name: string): Uint8Array =>
-  asciiBytes(`","method":"${method}","name":"${name}","scenario":"${SCENARIO_TAG}","expected_response":"`);
+  named('",', F.method, `"${method}","name":"${name}","scenario":"${SCENARIO_TAG}","expected_response":"`);
 const READ_TAGS = nameTags('GET', READ_NAME);
 const PAYMENT_TAGS = nameTags('POST', PAYMENTS_NAME);
-const EXPECTED = asciiBytes('true","kind":"');
-const UNEXPECTED = asciiBytes('false","kind":"');
-const TARGET = asciiBytes('","target":');
-const REGION = asciiBytes(',"region":');
-const ERROR_CODE = asciiBytes(',"error_code":"');
-const SEQ = asciiBytes('},"metadata":{"seq":"');
-const INTENDED = asciiBytes('","intended_ms":"');
-const START = asciiBytes('","start_ms":"');
-const END = asciiBytes('","end_ms":"');
-const OUTCOME = asciiBytes('","outcome":"');
-const KEY = asciiBytes(',"key":');
-const PAYLOAD_HASH = asciiBytes(',"payload_hash":');
-const FROM = asciiBytes(',"from":');
-const TO = asciiBytes(',"to":');
-const AMOUNT = asciiBytes(',"amount":"');
-const CURRENCY = asciiBytes('","currency":');
-const ACCOUNT = asciiBytes(',"account":');
-const ERROR = asciiBytes(',"error":');
-const PAYMENT_ID = asciiBytes(',"payment_id":');
-const EPOCH = asciiBytes(',"epoch":"');
-const BODY_HASH = asciiBytes(',"body_hash":');
-const BALANCE = asciiBytes(',"balance":"');
+const EXPECTED = named('true",', F.kind, '"');
+const UNEXPECTED = named('false",', F.kind, '"');
+const TARGET = named('",', F.target, '');
+const REGION = named(',', F.region, '');
+const ERROR_CODE = named(',', F.errorCode, '"');
+const SEQ = named('},"metadata":{', F.seq, '"');
+const INTENDED = named('",', F.intendedMs, '"');
+const START = named('",', F.startMs, '"');
+const END = named('",', F.endMs, '"');
+const OUTCOME = named('",', F.outcome, '"');
+const KEY = named(',', F.key, '');
+const PAYLOAD_HASH = named(',', F.payloadHash, '');
+const FROM = named(',', F.from, '');
+const TO = named(',', F.to, '');
+const AMOUNT = named(',', F.amount, '"');
+const CURRENCY = named('",', F.currency, '');
+const ACCOUNT = named(',', F.account, '');
+const ERROR = named(',', F.error, '');
+const PAYMENT_ID = named(',', F.paymentId, '');
+const EPOCH = named(',', F.epoch, '"');
+const BODY_HASH = named(',', F.bodyHash, '');
+const BALANCE = named(',', F.balance, '"');
 const LINE_END = asciiBytes('}}}');
 const QUOTE = 0x22;
 
@@ -271,15 +276,8 @@ export interface K6Line {
   data?: { time?: unknown; value?: unknown; tags?: unknown; metadata?: unknown } | null;
 }
 
-const KINDS: ReadonlySet<string> = new Set<AttemptKind>([
-  'first',
-  'retry',
-  'replay',
-  'concurrent',
-  'mismatch',
-  'read',
-]);
-const OUTCOMES: ReadonlySet<string> = new Set<Outcome>(['ok', 'fail', 'info']);
+const TAG_FIELDS = new Map(fieldsOf('tags').map((f) => [f.name, f]));
+const METADATA_FIELDS = new Map(fieldsOf('metadata').map((f) => [f.name, f]));
 
 function stringRecord(value: unknown): Record<string, string> {
   if (value === null || typeof value !== 'object') return {};
@@ -289,145 +287,6 @@ function stringRecord(value: unknown): Record<string, string> {
     else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
   }
   return out;
-}
-
-/** A numeric tag or metadata value; NaN stands for "none" (absent, empty or not a finite number). */
-export function numberOf(text: string): number {
-  if (text === '') return Number.NaN;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : Number.NaN;
-}
-
-export function kindOf(text: string): AttemptKind | undefined {
-  return KINDS.has(text) ? (text as AttemptKind) : undefined;
-}
-
-export function outcomeOf(text: string): Outcome | undefined {
-  return OUTCOMES.has(text) ? (text as Outcome) : undefined;
-}
-
-/**
- * The tags and metadata values an Attempt is built from (tag and metadata names do not overlap),
- * already typed: numbers are NaN when absent or not numeric, kind and outcome undefined when absent
- * or not one we know. decodeLine fills it from strings, the fast path (own-line-decoder.ts) from bytes.
- */
-export class PointFields {
-  // tags
-  status = Number.NaN;
-  /** `method` is GET (or absent): decides the kind when the `kind` tag does not. */
-  methodIsGet = true;
-  kind: AttemptKind | undefined = undefined;
-  target: string | undefined = undefined;
-  region: string | undefined = undefined;
-  errorCode: string | undefined = undefined;
-  // metadata
-  seq = Number.NaN;
-  intendedMs = Number.NaN;
-  startMs = Number.NaN;
-  endMs = Number.NaN;
-  outcome: Outcome | undefined = undefined;
-  key: string | undefined = undefined;
-  payloadHash: string | undefined = undefined;
-  from: string | undefined = undefined;
-  to: string | undefined = undefined;
-  amount = Number.NaN;
-  currency: string | undefined = undefined;
-  account: string | undefined = undefined;
-  error: string | undefined = undefined;
-  paymentId: string | undefined = undefined;
-  epoch = Number.NaN;
-  bodyHash: string | undefined = undefined;
-  balance = Number.NaN;
-
-  reset(): void {
-    this.status = this.seq = this.intendedMs = this.startMs = this.endMs = Number.NaN;
-    this.amount = this.epoch = this.balance = Number.NaN;
-    this.methodIsGet = true;
-    this.kind = this.outcome = undefined;
-    this.target = this.region = this.errorCode = this.key = this.payloadHash = undefined;
-    this.from = this.to = this.currency = this.account = this.error = undefined;
-    this.paymentId = this.bodyHash = undefined;
-  }
-
-  /** Keep a tag we read; tags we do not use are ignored. */
-  setTag(name: string, value: string): void {
-    switch (name) {
-      case 'status':
-        this.status = numberOf(value);
-        break;
-      case 'method':
-        this.methodIsGet = value === 'GET';
-        break;
-      case 'kind':
-        this.kind = kindOf(value);
-        break;
-      case 'target':
-        this.target = value;
-        break;
-      case 'region':
-        this.region = value;
-        break;
-      case 'error_code':
-        this.errorCode = value;
-        break;
-    }
-  }
-
-  setMeta(name: string, value: string): void {
-    switch (name) {
-      case 'seq':
-        this.seq = numberOf(value);
-        break;
-      case 'intended_ms':
-        this.intendedMs = numberOf(value);
-        break;
-      case 'start_ms':
-        this.startMs = numberOf(value);
-        break;
-      case 'end_ms':
-        this.endMs = numberOf(value);
-        break;
-      case 'outcome':
-        this.outcome = outcomeOf(value);
-        break;
-      case 'key':
-        this.key = value;
-        break;
-      case 'payload_hash':
-        this.payloadHash = value;
-        break;
-      case 'from':
-        this.from = value;
-        break;
-      case 'to':
-        this.to = value;
-        break;
-      case 'amount':
-        this.amount = numberOf(value);
-        break;
-      case 'currency':
-        this.currency = value;
-        break;
-      case 'account':
-        this.account = value;
-        break;
-      case 'error':
-        this.error = value;
-        break;
-      case 'payment_id':
-        this.paymentId = value;
-        break;
-      case 'epoch':
-        this.epoch = numberOf(value);
-        break;
-      case 'body_hash':
-        this.bodyHash = value;
-        break;
-      case 'balance':
-        this.balance = numberOf(value);
-        break;
-    }
-  }
 }
 
 /**
@@ -450,8 +309,14 @@ export function decodeLine(
   if (typeof data.value !== 'number' || !Number.isFinite(data.value))
     throw new Error('Point without a numeric `data.value`');
   const fields = new PointFields();
-  for (const [name, value] of Object.entries(stringRecord(data.tags))) fields.setTag(name, value);
-  for (const [name, value] of Object.entries(stringRecord(data.metadata))) fields.setMeta(name, value);
+  for (const [name, value] of Object.entries(stringRecord(data.tags))) {
+    const field = TAG_FIELDS.get(name);
+    if (field !== undefined) fields.set(field, value);
+  }
+  for (const [name, value] of Object.entries(stringRecord(data.metadata))) {
+    const field = METADATA_FIELDS.get(name);
+    if (field !== undefined) fields.set(field, value);
+  }
   return attemptFrom(time, data.value, fields, fallbackSeq, expected);
 }
 

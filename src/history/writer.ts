@@ -9,13 +9,7 @@ import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { EnvironmentError } from '../contract/errors.js';
 import type { Attempt } from './attempt.js';
-import {
-  encodeAttempt,
-  encodeAttemptInto,
-  encodeDropped,
-  HISTORY_METRICS,
-  metricLine,
-} from './history-codec.js';
+import { encodeAttempt, encodeAttemptInto, encodeDropped, HISTORY_METRICS, metricLine } from './codec.js';
 
 /** Lines are flushed once a chunk holds 64 KiB; the buffer has room for one more long line. */
 const FLUSH_BYTES = 64 * 1024;

@@ -11,8 +11,8 @@ import {
   formatRfc3339,
   k6ErrorCode,
   parseRfc3339,
-} from './history-codec.js';
-import type { K6Line } from './history-codec.js';
+} from './codec.js';
+import type { K6Line } from './codec.js';
 
 /** The shape k6 writes for a Point (k6 docs, internal/output/json): metadata values are strings. */
 const k6Point = z.strictObject({

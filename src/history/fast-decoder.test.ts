@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Attempt } from './attempt.js';
 import { samplePayment } from './attempt-fixtures.js';
-import { decodeLine, encodeAttempt } from './history-codec.js';
-import type { K6Line } from './history-codec.js';
-import { OwnLineDecoder } from './own-line-decoder.js';
+import { decodeLine, encodeAttempt } from './codec.js';
+import type { K6Line } from './codec.js';
+import { OwnLineDecoder } from './fast-decoder.js';
 
 const payment: Attempt = { ...samplePayment, balance: 10 };
 

@@ -1,6 +1,6 @@
 /**
  * ASCII constants as bytes, and byte ranges compared with them: what the byte-level readers and
- * writers of JSON (own-line-decoder.ts, response-body.ts, history-codec.ts) share.
+ * writers of JSON (fast-decoder.ts, load/response-body.ts, codec.ts) share.
  */
 
 /** The bytes of ASCII text (latin1 is byte for byte the same for ASCII). */
