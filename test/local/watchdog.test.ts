@@ -14,7 +14,7 @@ import { readState, type StackState } from '../../drivers/local/state.js';
 import { isAlive } from '../../drivers/local/proc.js';
 import { waitFor } from '../../drivers/local/wait.js';
 import { CLI, FIXTURES, killLeftovers, runCli } from '../run/helpers.js';
-import { footprintOf, waitUntilGone, type Footprint } from './leftovers.js';
+import { footprintOf, waitUntilGone, type Footprint } from '../../drivers/local/footprint.js';
 
 /** The promise under test: everything is gone this long after the owner died. */
 const GONE_WITHIN_MS = 10_000;
