@@ -6,15 +6,29 @@
  * processes, real PostgreSQL.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { readState, type StackState } from '../../drivers/local/state.js';
-import { isAlive } from '../../drivers/local/proc.js';
+import { configDirOf, readState, StateFile, type StackState } from '../../drivers/local/state.js';
+import { identify, isAlive, type ProcessIdentity } from '../../drivers/local/proc.js';
+import { listRegistered, registerStack, unregisterStack } from '../../drivers/local/registry.js';
 import { waitFor } from '../../drivers/local/wait.js';
 import { CLI, FIXTURES, killLeftovers, runCli } from '../run/helpers.js';
 import { footprintOf, waitUntilGone, type Footprint } from '../../drivers/local/footprint.js';
+
+const tiny = fileURLToPath(new URL('./fixtures/tiny-server.js', import.meta.url));
+
+/** The identity of a process that existed and is gone (a crashed owner). */
+async function deadProcess(): Promise<ProcessIdentity> {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('spawn', resolve));
+  const id = identify(child.pid!);
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('close', resolve));
+  return id;
+}
 
 /** The promise under test: everything is gone this long after the owner died. */
 const GONE_WITHIN_MS = 10_000;
@@ -147,4 +161,75 @@ describe('the watchdog: no orphan outlives its owner', () => {
     },
     RUN_TIMEOUT_MS,
   );
+
+  it('`run` reaps an ownerless stack before it starts (one line on stderr), and never a stack whose owner lives', async () => {
+    // A crashed stack without a stack: its owner is dead, one of its components (a real process naming
+    // the run's config folder) and one of its dirs are still there, and no watchdog is left.
+    const runDir = join(root, 'ownerless-for-run');
+    markers.push(runDir);
+    const dir = join(runDir, 'db', 'a', 'data');
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(configDirOf(runDir), { recursive: true });
+    const component = spawn(
+      process.execPath,
+      [tiny, '--component', 'api@a', '--config', join(configDirOf(runDir), 'api@a.json')],
+      { stdio: 'ignore', detached: true },
+    );
+    await new Promise((resolve) => component.once('spawn', resolve));
+    component.unref();
+    const componentId = identify(component.pid!);
+    const owner = await deadProcess();
+    const crashed = new StateFile({
+      version: 1,
+      runId: 'crashed-run',
+      runDir,
+      owner,
+      ownerDescription: `pid ${owner.pid} (chaosbank run)`,
+      phase: 'ready',
+      createdAt: new Date().toISOString(),
+      processes: [{ component: 'api@a', ...componentId, argv: [], logPath: '' }],
+      dirs: [dir],
+      ports: [],
+      notes: [],
+    });
+    registerStack({ runId: 'crashed-run', runDir, owner, createdAt: crashed.current.createdAt }, home);
+    // And a live one beside it: this test process owns it.
+    const liveDir = join(root, 'live-owner');
+    const live = new StateFile({
+      ...crashed.current,
+      runId: 'live-run',
+      runDir: liveDir,
+      owner: identify(process.pid),
+      processes: [],
+      dirs: [],
+    });
+    registerStack(
+      { runId: 'live-run', runDir: liveDir, owner: live.current.owner, createdAt: live.current.createdAt },
+      home,
+    );
+    try {
+      const status = runCli(['status', '--json'], env);
+      expect(await status.exited).toBe(0);
+      const report = JSON.parse(status.stdout()) as { ownerless: { runId: string; remains: unknown }[] };
+      expect(report.ownerless).toEqual([
+        expect.objectContaining({ runId: 'crashed-run', remains: { processes: ['api@a'], dirs: [dir] } }),
+      ]);
+
+      // A run whose scenario is broken still reaps first (nothing of its own starts: exit 2).
+      const run = runCli(['run', join(FIXTURES, 'broken.yaml'), '--out', join(root, 'broken-out')], env);
+      expect(await run.exited).toBe(2);
+      expect(
+        run
+          .stderr()
+          .split('\n')
+          .filter((l) => l.includes('reaped')),
+      ).toEqual(['reaped 1 stack whose owner is gone: crashed-run']);
+      expect(isAlive(componentId)).toBe(false);
+      expect(existsSync(dir)).toBe(false);
+      expect(listRegistered(home).entries.map((e) => e.runId)).toEqual(['live-run']);
+      expect(readState(liveDir)!.phase).toBe('ready');
+    } finally {
+      unregisterStack('live-run', home); // `down` in afterEach would SIGTERM its owner: this test process
+    }
+  });
 });
