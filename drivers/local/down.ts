@@ -1,7 +1,8 @@
 /**
  * `chaosbank down` as a library: stop registered stacks — orderly through the owner's control API when
  * it is alive, then, whatever happened, from the state file (pids with start times, postmaster.pid of
- * every data dir, temp dirs) — and reap what crashed runs left behind. Idempotent.
+ * every data dir, temp dirs) — and reap what crashed runs left behind. Idempotent. The one teardown
+ * path from outside the owner: `chaosbank down`, the reaping `up`/`run`, and the watchdog (watchdog.ts).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { requestDown } from './control.js';
@@ -59,6 +60,12 @@ export async function downStacks(runId?: string): Promise<DownResult[]> {
   const { entries } = listRegistered();
   const selected = entries.filter((e) => runId === undefined || e.runId === runId || !isAlive(e.owner));
   return Promise.all(selected.map((e) => downEntry(e)));
+}
+
+/** Reap every registered stack whose owner is gone (its watchdog died too, or has not finished yet). */
+export async function reapOwnerless(): Promise<DownResult[]> {
+  const { entries } = listRegistered();
+  return Promise.all(entries.filter((e) => !isAlive(e.owner)).map((e) => downEntry(e)));
 }
 
 export async function downStack(runId: string): Promise<DownResult | null> {

@@ -28,7 +28,7 @@ import {
 import { handoverPort } from './handover-port.js';
 import { planAddresses } from './loopback.js';
 import { linkDataDir, ramDirRoot, ramRunDir } from './ram-dirs.js';
-import { identify } from './proc.js';
+import { describeThisProcess, identify } from './proc.js';
 import { componentProgram } from './paths.js';
 import { ProxyTable, type HostPort } from './proxies.js';
 import { registerStack } from './registry.js';
@@ -38,6 +38,7 @@ import { COMPONENT_READY_TIMEOUT_MS, LocalStack } from './stack.js';
 import type { ManagedProcess } from './process.js';
 import { waitFor } from './wait.js';
 import { STACK_PATHS } from '../../src/contract/stack-http.js';
+import { Watchdog } from './watchdog-handle.js';
 
 const urlOf = (a: HostPort): string => `http://${a.host}:${a.port}`;
 
@@ -56,6 +57,7 @@ export async function startLocalStack(topology: Topology, options: UpOptions): P
     runId: topology.runId,
     runDir,
     owner,
+    ownerDescription: describeThisProcess(),
     phase: 'starting',
     createdAt: new Date().toISOString(),
     processes: [],
@@ -69,6 +71,12 @@ export async function startLocalStack(topology: Topology, options: UpOptions): P
   const onAbort = () => log('interrupted: tearing down what was started');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    // Before anything is started: from here on, whatever this stack starts goes when this process goes.
+    const watchdog = await Watchdog.start(runDir, owner, log);
+    stack.watchdog = watchdog;
+    state.update((s) => {
+      s.watchdog = watchdog.identity;
+    });
     await build(stack, options, log);
     state.update((s) => {
       s.phase = 'ready';
@@ -216,6 +224,9 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       template: ledgerTemplate(topology),
       signal,
       log,
+      // Out of our process group: a group kill must not SIGKILL them (their /dev/shm segments would
+      // stay); the watchdog or down stops them in order.
+      ownSession: true,
     });
     step('postgres cluster streaming');
     for (const node of Object.values(cluster.nodes)) {

@@ -2,7 +2,8 @@
 export { localDriver, startLocalStack } from './driver.js';
 export { LocalStack, collectLedgers } from './stack.js';
 export { readActiveStack, AttachedStack, signalComponent } from './attach.js';
-export { downStacks, downStack, type DownResult } from './down.js';
+export { downStacks, downStack, reapOwnerless, type DownResult } from './down.js';
+export { listStacks, type LocalStackRecord } from './list.js';
 export { launchDetached, defaultRunDir, type LaunchOptions } from './launch.js';
 export { hostStack, type HostSpec } from './host.js';
 export { topologyFromFlags, newRunId, type UpFlags } from './plan.js';

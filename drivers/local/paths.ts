@@ -1,6 +1,6 @@
 /**
- * Where the built programs are: the stack's components (`dist/stack/<component>/main.js`) and the
- * supervisor (`dist/drivers/local/supervisor.js`). Works from the built driver (dist/drivers/local) and
+ * Where the built programs are: the stack's components (`dist/stack/<component>/main.js`), the
+ * supervisor (`dist/drivers/local/supervisor.js`) and the watchdog (`dist/drivers/local/watchdog.js`). Works from the built driver (dist/drivers/local) and
  * from the TypeScript sources (tests), which use the built programs of the same checkout.
  */
 import { existsSync } from 'node:fs';
@@ -30,3 +30,6 @@ export const componentProgram = (kind: 'api' | 'router' | 'controller'): string 
 
 export const supervisorProgram = (): string =>
   builtProgram(join('drivers', 'local', 'supervisor.js'), 'supervisor');
+
+export const watchdogProgram = (): string =>
+  builtProgram(join('drivers', 'local', 'watchdog.js'), 'watchdog');

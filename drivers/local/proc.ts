@@ -3,6 +3,7 @@
  * since boot). Recording both means a recycled pid is never mistaken for one of ours and never signalled.
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export interface ProcessIdentity {
   pid: number;
@@ -61,4 +62,13 @@ export function signalIfSame(id: ProcessIdentity, signal: NodeJS.Signals): boole
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw error;
   }
+}
+
+/** This process for people, as an owner: `supervisor pid 99`, `pid 1234 (chaosbank run)`, `pid 77 (forks.js)`. */
+export function describeThisProcess(argv: string[] = process.argv, pid = process.pid): string {
+  const program = basename(argv[1] ?? argv[0] ?? 'node');
+  if (program === 'supervisor.js') return `supervisor pid ${pid}`;
+  if (program === 'chaosbank.js' || program === 'chaosbank')
+    return `pid ${pid} (chaosbank${argv[2] === undefined ? '' : ` ${argv[2]}`})`;
+  return `pid ${pid} (${program})`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/contract/errors.js';
 import { recordToEvent } from './events.js';
 import { topologyFromFlags } from './plan.js';
+import { describeThisProcess } from './proc.js';
 import { parseHostPort } from './proxies.js';
 import { toStackStatus } from './status.js';
 
@@ -99,5 +100,16 @@ describe('parseHostPort', () => {
   it('reads Toxiproxy listen strings', () => {
     expect(parseHostPort('127.0.2.1:4321')).toEqual({ host: '127.0.2.1', port: 4321 });
     expect(parseHostPort('[::1]:80')).toEqual({ host: '::1', port: 80 });
+  });
+});
+
+describe('describeThisProcess (how status names a stack owner)', () => {
+  it.each([
+    [['/usr/bin/node', '/x/dist/drivers/local/supervisor.js', '--spec', 's.json'], 'supervisor pid 7'],
+    [['/usr/bin/node', '/x/bin/chaosbank.js', 'run', 'a.yaml'], 'pid 7 (chaosbank run)'],
+    [['/usr/bin/node', '/x/bin/chaosbank.js'], 'pid 7 (chaosbank)'],
+    [['/usr/bin/node', '/x/vitest/dist/workers/forks.js'], 'pid 7 (forks.js)'],
+  ])('%j -> %s', (argv, expected) => {
+    expect(describeThisProcess(argv, 7)).toBe(expected);
   });
 });

@@ -1,8 +1,12 @@
-/** What `chaosbank status` shows: the registered stack, its live status endpoints and its active faults. */
+/**
+ * What `chaosbank status` shows: the registered stack, its live status endpoints and its active faults,
+ * and every stack whose owner is gone (ownerless: reaped by the next `up`, `run` or `down`).
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackStatus } from '../../src/contract/stack-status.js';
 import { readActiveStack } from './attach.js';
+import { listStacks, type LocalStackRecord } from './list.js';
 
 export interface StackReport {
   running: boolean;
@@ -15,6 +19,8 @@ export interface StackReport {
   status: StackStatus | null;
   statusError?: string;
   faults: { id: string; kind: string; target: string; status: string }[];
+  /** Registered stacks whose owner process is gone. */
+  ownerless: LocalStackRecord[];
 }
 
 function activeFaults(runDir: string): StackReport['faults'] {
@@ -29,8 +35,9 @@ function activeFaults(runDir: string): StackReport['faults'] {
 }
 
 export async function stackReport(runId?: string): Promise<StackReport> {
+  const ownerless = listStacks().filter((s) => !s.owner.alive);
   const stack = readActiveStack(runId);
-  if (!stack) return { running: false, regions: [], status: null, faults: [] };
+  if (!stack) return { running: false, regions: [], status: null, faults: [], ownerless };
   let status: StackStatus | null = null;
   let statusError: string | undefined;
   try {
@@ -53,5 +60,6 @@ export async function stackReport(runId?: string): Promise<StackReport> {
     status,
     ...(statusError ? { statusError } : {}),
     faults: activeFaults(stack.runDir),
+    ownerless,
   };
 }

@@ -25,6 +25,7 @@ import { fetchStackStatus } from './status.js';
 import { httpOk, waitFor } from './wait.js';
 import { descendants } from './tree.js';
 import { STACK_PATHS } from '../../src/contract/stack-http.js';
+import type { Watchdog } from './watchdog-handle.js';
 
 export interface DbNode {
   region: string;
@@ -58,6 +59,8 @@ export class LocalStack implements StartedStack {
   proxies: ProxyTable | null = null;
   /** The embedded Toxiproxy server, when we started it. */
   toxiproxyServer: Closable | null = null;
+  /** Tears the stack down if this process dies before `down()` (watchdog.ts). */
+  watchdog: Watchdog | null = null;
   private downPromise: Promise<void> | null = null;
   private readonly log: (message: string) => void;
 
@@ -300,6 +303,7 @@ export class LocalStack implements StartedStack {
       if (problems.length > 0) s.error = problems.join('; ');
     });
     unregisterStack(this.runId);
+    await this.watchdog?.release();
     step('done');
     if (problems.length > 0) this.log(`down: ${problems.join('; ')}`);
   }
@@ -318,6 +322,7 @@ async function startPostgresRetrying(node: DbNode): Promise<PostgresProcess> {
         dataDir: node.dataDir,
         address: { host: node.host, port: node.port },
         logFile: node.logFile,
+        ownSession: true, // see bootstrapCluster's ownSession
       });
     } catch (error) {
       if (Date.now() > deadline) throw error;

@@ -39,6 +39,10 @@ export interface StackState {
   runDir: string;
   /** The process that owns the stack (library caller or detached supervisor). */
   owner: ProcessIdentity;
+  /** The owner for people: `pid 1234 (chaosbank run)`, `supervisor pid 99`. */
+  ownerDescription?: string;
+  /** The watchdog that tears the stack down when the owner dies (watchdog.ts). */
+  watchdog?: ProcessIdentity;
   phase: StackPhase;
   createdAt: string;
   processes: RecordedProcess[];

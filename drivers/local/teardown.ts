@@ -66,7 +66,11 @@ function targetsOf(state: StackState, includeOwner: boolean): Target[] {
       isPostgres: p.dataDir !== undefined,
     });
   }
-  if (includeOwner) add({ component: 'owner', id: state.owner, isPostgres: false });
+  if (includeOwner) {
+    add({ component: 'owner', id: state.owner, isPostgres: false });
+    // Its watchdog too: we are cleaning up instead of it (add() skips it when we are the watchdog).
+    if (state.watchdog) add({ component: 'watchdog', id: state.watchdog, isPostgres: false });
+  }
   for (const t of unrecordedOf(state)) if (includeOwner || t.id.pid !== state.owner.pid) add(t);
   return targets;
 }
@@ -120,7 +124,12 @@ async function waitAllDead(targets: Target[], timeoutMs: number): Promise<Target
 
 export async function teardownState(
   state: StackState,
-  options: { graceMs?: number; includeOwner?: boolean; log?: (message: string) => void } = {},
+  options: {
+    graceMs?: number;
+    /** Stop the owner and its watchdog too (we are not the owner: `down`, the watchdog, a failed launch). */
+    includeOwner?: boolean;
+    log?: (message: string) => void;
+  } = {},
 ): Promise<TeardownReport> {
   const graceMs = options.graceMs ?? 1500;
   const t0 = Date.now();

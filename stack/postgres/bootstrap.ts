@@ -63,6 +63,8 @@ export interface BootstrapOptions {
   template?: TemplateCache;
   /** Progress lines with elapsed milliseconds ("postgres: initdb (+412 ms)"), for timing the phases. */
   log?: (message: string) => void;
+  /** Start every server in a session of its own (see StartOptions.ownSession). */
+  ownSession?: boolean;
 }
 
 export interface ClusterNode {
@@ -259,6 +261,7 @@ export async function bootstrapCluster(options: BootstrapOptions): Promise<Clust
           logFile,
           timeoutMs,
           signal: options.signal,
+          ownSession: options.ownSession,
         });
         started.push(proc);
         nodes[region] = {
@@ -353,6 +356,7 @@ async function buildSchemaDir(
     logFile: path.join(path.dirname(dataDir), 'postgres.log'),
     timeoutMs: hooks.timeoutMs,
     signal: options.signal,
+    ownSession: options.ownSession,
   });
   hooks.register(server);
   await withClient(

@@ -44,6 +44,12 @@ export interface StartOptions {
   logFile?: string;
   /** Survive our own exit (the controller starts rejoined servers this way). */
   detached?: boolean;
+  /**
+   * A session (and process group) of its own, still waited for like any child: a signal to the
+   * caller's process group (a terminal's Ctrl-C, `kill -9 -<pgid>`) does not reach the server, whose
+   * owner stops it in order instead (a SIGKILLed postmaster leaves its shared memory behind).
+   */
+  ownSession?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -98,7 +104,7 @@ export async function startPostgres(options: StartOptions): Promise<PostgresProc
   try {
     child = spawn(postgres, ['-D', options.dataDir], {
       stdio: ['ignore', log.fd, log.fd],
-      detached: options.detached ?? false,
+      detached: options.detached === true || options.ownSession === true,
       env: { ...process.env, LC_MESSAGES: 'C' },
       ...(user ?? {}),
     });

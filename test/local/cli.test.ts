@@ -1,7 +1,7 @@
 /**
  * `chaosbank up | status | down` through the real CLI (bin/chaosbank.js, built dist/), including a
- * harness crash (kill -9 of the CLI and of its detached supervisor) in the middle of `up`, after which
- * `chaosbank down` must leave nothing behind.
+ * harness crash (kill -9 of the CLI, of its detached supervisor and of the stack's watchdog) in the
+ * middle of `up`, after which `chaosbank down` must leave nothing behind.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -115,7 +115,7 @@ describe('chaosbank up/status/down', () => {
     expect(again.stdout).toMatch(/no stack is running/);
   }, 120_000);
 
-  it('after kill -9 of the harness (CLI and supervisor) in the middle of up, down leaves nothing behind', async () => {
+  it('after kill -9 of the harness (CLI, supervisor, watchdog) in the middle of up, down leaves nothing behind', async () => {
     const runDir = join(home, 'runs', 'cli-crash');
     const child = spawn(process.execPath, [bin, 'up', '--json', '--run-dir', runDir], {
       env,
@@ -130,6 +130,9 @@ describe('chaosbank up/status/down', () => {
         },
         { timeout: 60_000, interval: 50, description: 'the state file to list processes' },
       );
+      // The stack's watchdog first (else it would tear the stack down itself: test/local/watchdog.test.ts),
+      // then the CLI and the detached supervisor: `down` is the reaper of last resort.
+      process.kill(state.watchdog!.pid, 'SIGKILL');
       child.kill('SIGKILL');
       process.kill(state.owner.pid, 'SIGKILL'); // the detached supervisor crashes too
       await waitFor(() => !isAlive(state.owner), { timeout: 5000, description: 'the supervisor to die' });

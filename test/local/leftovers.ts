@@ -1,25 +1,9 @@
 /** Leak checks for the local driver's tests: processes, ports and directories a stack must not leave behind. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { processesMentioning } from '../../drivers/local/footprint.js';
 import { tryConnect } from '../../drivers/local/wait.js';
 import { isAlive } from '../../drivers/local/proc.js';
 import type { StackState } from '../../drivers/local/state.js';
-
-/** Pids of live processes whose command line mentions `needle` (e.g. the run dir). */
-export function processesMentioning(needle: string): { pid: number; cmdline: string }[] {
-  const found: { pid: number; cmdline: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      if (cmdline.includes(needle)) found.push({ pid: Number(name), cmdline });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
 export interface Leftovers {
   processes: string[];
@@ -39,3 +23,5 @@ export async function leftovers(runDir: string, recorded: StackState): Promise<L
       openPorts.push(`${port.component} ${port.host}:${port.port}`);
   return { processes, openPorts, dirs: recorded.dirs.filter((d) => existsSync(d)) };
 }
+
+export { processesMentioning };

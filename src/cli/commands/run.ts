@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError, ExitCode } from '../../contract/errors.js';
 import { action } from '../action.js';
+import { reapOwnerlessStacks } from '../reap-ownerless.js';
 import { printError, printJson, printLine, stderrColors, stdoutColors } from '../output.js';
 
 interface RunCliOptions {
@@ -54,6 +55,7 @@ export function registerRun(program: Command): void {
             },
           );
         const seed = parseSeed(opts.seed);
+        await reapOwnerlessStacks();
         const { runScenario, runSummary, formatRunSummary } = await import('../../run/index.js');
         const { reportRenderers } = await import('../../report/renderers.js');
         const abort = new AbortController();

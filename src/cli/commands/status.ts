@@ -5,7 +5,9 @@ import { printJson, printLine, stdoutColors } from '../output.js';
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('Show the running stack: topology, primary, epoch, replication lag, active faults')
+    .description(
+      'Show the running stack (topology, primary, epoch, replication lag, active faults) and stacks whose owner is gone',
+    )
     .option('--run-id <id>', 'which stack (default: the newest running one)')
     .option('--json', 'print the status as JSON')
     .action(
@@ -16,11 +18,28 @@ export function registerStatus(program: Command): void {
           printJson(report);
           return 0;
         }
+        const c = stdoutColors;
+        const printOwnerless = () => {
+          for (const o of report.ownerless) {
+            const left = [
+              ...o.remains.processes,
+              ...(o.remains.dirs.length > 0 ? [`${o.remains.dirs.length} dirs`] : []),
+            ];
+            printLine(
+              `${c.red('ownerless')}  ${c.bold(o.runId)}  its owner ${o.owner.description} is gone; ` +
+                `left: ${left.length > 0 ? left.join(', ') : 'its registry entry'} (run dir ${o.runDir})`,
+            );
+          }
+          if (report.ownerless.length > 0)
+            printLine(
+              c.dim('  reaped by the next `chaosbank up` or `chaosbank run`, or now by `chaosbank down`'),
+            );
+        };
         if (!report.running) {
           printLine('no stack is running (start one with `chaosbank up`)');
+          printOwnerless();
           return 0;
         }
-        const c = stdoutColors;
         const s = report.status;
         printLine(
           `stack ${c.bold(report.runId)}  ${report.replication} replication  run dir ${report.runDir}`,
@@ -38,6 +57,7 @@ export function registerStatus(program: Command): void {
         if (report.statusError) printLine(c.yellow(`  status endpoints: ${report.statusError}`));
         if (report.faults.length === 0) printLine('  faults     none');
         for (const f of report.faults) printLine(`  fault      ${f.id} ${f.kind} ${f.target} (${f.status})`);
+        printOwnerless();
         return 0;
       }),
     );

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InputError, InterruptedError, ExitCode } from '../../contract/errors.js';
 import { action } from '../action.js';
+import { reapOwnerlessStacks } from '../reap-ownerless.js';
 import { printJson, printLine, printError, stdoutColors } from '../output.js';
 
 interface UpCliOptions {
@@ -101,6 +102,7 @@ export function registerUp(program: Command): void {
         const progress = (m: string) => {
           if (!opts.json) printError(stdoutColors.dim(m));
         };
+        await reapOwnerlessStacks();
 
         if (opts.foreground) {
           const how = await local.hostStack(
