@@ -290,9 +290,7 @@ function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union') return [issue];
   const matching = issue.errors.filter((branch) => branch.every((inner) => inner.path.length > 0));
   if (matching.length !== 1) return [issue];
-  return matching[0]!.flatMap((inner) =>
-    unwrapUnion({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue),
-  );
+  return matching[0]!.flatMap((inner) => unwrapUnion({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
 function yamlErrorMessage(code: string, message: string): string {

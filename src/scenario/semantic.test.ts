@@ -188,9 +188,12 @@ describe('load, topology, idempotency and gates', () => {
 
 describe('topology.network', () => {
   const withNetwork = (network: string): string =>
-    ['metadata: { name: t }', 'load: { rate: 100, duration: 60s }', 'topology:', `  network: ${network}`].join(
-      '\n',
-    );
+    [
+      'metadata: { name: t }',
+      'load: { rate: 100, duration: 60s }',
+      'topology:',
+      `  network: ${network}`,
+    ].join('\n');
 
   it.each([['lan'], ['wan'], ['{ latency: { us-east<->eu-west: 40ms, "*": 60ms }, jitter: { "*": 5ms } }']])(
     'accepts %s',
@@ -225,7 +228,10 @@ describe('topology.network', () => {
       '{ latency: { us-east<->eu-west: fast } }',
       'topology.network.latency.us-east<->eu-west: expected a duration such as 500ms, 30s or 2m',
     ],
-    ['{ latncy: { us-east<->eu-west: 40ms } }', 'topology.network.latncy: unknown key (did you mean `latency`?)'],
+    [
+      '{ latncy: { us-east<->eu-west: 40ms } }',
+      'topology.network.latncy: unknown key (did you mean `latency`?)',
+    ],
     ['lam', 'topology.network: expected `wan`, `lan` or a mapping'],
   ])('rejects %s', (network, message) => {
     expect(errorsOf(withNetwork(network)).join('\n')).toContain(message);

@@ -58,6 +58,7 @@ function planPair(a: string, b: string, spec: NetworkSpec): PairLatency {
   const jitterMs = lookup(overrides.jitter, a, b) ?? overrides.jitter?.[EVERY_PAIR] ?? 0;
   if (named !== undefined) return { regions: [a, b], latencyMs: named, jitterMs, source: 'scenario' };
   if (every !== undefined) return { regions: [a, b], latencyMs: every, jitterMs, source: 'scenario' };
-  if (published !== undefined) return { regions: [a, b], latencyMs: published, jitterMs, source: 'published' };
+  if (published !== undefined)
+    return { regions: [a, b], latencyMs: published, jitterMs, source: 'published' };
   return { regions: [a, b], latencyMs: FALLBACK_ONE_WAY_MS, jitterMs, source: 'fallback' };
 }

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { FaultInjector } from '../../src/faults/injector.js';
 import { applyNetworkModel, NETWORK_TOXIC_PREFIX } from '../../src/faults/network.js';
-import { faultSchema } from '../../src/scenario/schema.js';
+import { faultSchema } from '../../src/faults/spec.js';
 import { FALLBACK_ONE_WAY_MS } from '../../src/topology/network.js';
 import { echoOnce, proxiesOf, startFixture, type FaultFixture } from './helpers.js';
 
