@@ -2,7 +2,8 @@
  * The local driver: regions as process groups on their own loopback addresses, embedded PostgreSQL,
  * and every link through a Toxiproxy proxy. Build order (each step waits on a readiness condition):
  * toxiproxy -> proxies into the databases -> PostgreSQL cluster (bootstrap, standbys streaming) -> APIs
- * -> proxies into the APIs -> controller -> router -> client->router proxy.
+ * -> proxies into the APIs -> controller -> router -> client->router proxy. Each proxy gets the
+ * topology's network model (cross-region latency) as soon as it exists, before anything connects.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ import {
   type Topology,
 } from '../../src/contract/topology.js';
 import { startToxiproxyServer } from '../../src/toxiproxy/server.js';
+import { applyNetworkModel } from '../../src/faults/network.js';
+import { describeNetwork } from '../../src/contract/network.js';
 import {
   applyLedgerSchema,
   bootstrapCluster,
@@ -136,7 +139,18 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
   const proxies = new ProxyTable(toxiproxyUrl);
   stack.proxies = proxies;
   step(`toxiproxy ${toxiproxyUrl}`);
+  log(`network: ${describeNetwork(topology.network)}`);
   check();
+  const url = toxiproxyUrl;
+  /** Create proxies, then put the network model's latency on those that cross regions. */
+  const createProxies = async (entries: Parameters<ProxyTable['create']>[0]): Promise<void> => {
+    await proxies.create(entries);
+    await applyNetworkModel(
+      url,
+      topology,
+      entries.map((e) => e.link.name),
+    );
+  };
 
   // 2. Databases: a port per region (PostgreSQL cannot bind 0 itself: see handover-port.ts),
   //    then every proxy that leads into a database, so standbys can replicate through their repl proxies.
@@ -149,7 +163,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       }),
     };
   const dbLinks = topology.regions.flatMap((r) => linksTo(dbId(r)));
-  await proxies.create(
+  await createProxies(
     dbLinks.map((link) => ({ link, listenHost: hostOf(link.toRegion), upstream: dbAddress[link.toRegion]! })),
   );
   const dbBase = join(stack.runDir, 'db');
@@ -302,7 +316,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
       const u = new URL(apis[region]!);
       return { host: u.hostname, port: Number(u.port) };
     };
-    await proxies.create(
+    await createProxies(
       apiLinks.map((link) => ({
         link,
         listenHost: hostOf(link.toRegion),
@@ -366,7 +380,7 @@ async function build(stack: LocalStack, options: UpOptions, log: (m: string) => 
   const controllerUrl = await controllerReady;
   const routerDirect = await routerReady;
   step('APIs and controller ready');
-  await proxies.create(
+  await createProxies(
     linksTo('router').map((link) => ({ link, listenHost: addresses.global, upstream: routerDirect })),
   );
 

@@ -13,6 +13,8 @@ export interface UpFlags {
   regions?: string[];
   primary?: string;
   replication?: string;
+  /** `wan` (default: published inter-region latencies) or `lan` (none). */
+  network?: string;
   bugs?: string[];
   runId?: string;
   accounts?: { count: number; funding: number; currency: string };
@@ -24,10 +26,18 @@ export function newRunId(now = new Date()): string {
 }
 
 export function topologyFromFlags(flags: UpFlags): Topology {
+  if (flags.network !== undefined && flags.network !== 'wan' && flags.network !== 'lan')
+    throw new InputError('BAD_FLAGS', `--network must be wan or lan, got "${flags.network}"`, {
+      details: [
+        'wan (default): published inter-region latencies on cross-region links; lan: no added latency.',
+        'Per-pair latencies are set in a scenario: topology.network.latency.',
+      ],
+    });
   const parsed = topologySchema.safeParse({
     ...(flags.regions ? { regions: flags.regions } : {}),
     ...(flags.primary ? { primary: flags.primary } : {}),
     ...(flags.replication ? { replication: flags.replication } : {}),
+    ...(flags.network ? { network: flags.network } : {}),
     stack: { bugs: flags.bugs ?? [] },
   });
   if (!parsed.success) {

@@ -13,6 +13,8 @@ describe('topologyFromFlags', () => {
     expect(t.primary).toBe('us-east');
     expect(t.replication).toBe('sync');
     expect(t.links.some((l) => l.name === 'repl@eu-west->db@us-east')).toBe(true);
+    expect(t.network.kind).toBe('wan');
+    expect(topologyFromFlags({ runId: 'r2', network: 'lan' }).network.kind).toBe('lan');
   });
 
   it.each([
@@ -21,6 +23,7 @@ describe('topologyFromFlags', () => {
     [{ bugs: ['no-such-bug'] }, /invalid up flags/],
     [{ regions: ['Bad Region'] }, /invalid up flags/],
     [{ regions: ['a', 'a'] }, /lists a region twice/],
+    [{ network: 'wam' }, /--network must be wan or lan, got "wam"/],
   ])('rejects %j as bad input', (flags, message) => {
     expect(() => topologyFromFlags(flags)).toThrow(InputError);
     expect(() => topologyFromFlags(flags)).toThrow(message);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { SeededBug } from './seeded-bugs.js';
+import type { NetworkModel } from './network.js';
 
 export type Replication = 'sync' | 'async';
 
@@ -82,9 +83,15 @@ export interface Topology {
   accounts: AccountsSpec;
   components: Component[];
   links: Link[];
+  /** How far apart the regions are: latency that cross-region links carry from stack start. */
+  network: NetworkModel;
 }
 
 export const linkName = (from: string, to: string): string => `${from}->${to}`;
 export const apiId = (region: string): string => `api@${region}`;
 export const dbId = (region: string): string => `db@${region}`;
 export const replicationFrom = (region: string): string => `repl@${region}`;
+
+/** A link between two different regions: it carries the network model's latency. */
+export const isCrossRegion = (link: Link): boolean =>
+  link.fromRegion !== GLOBAL && link.toRegion !== GLOBAL && link.fromRegion !== link.toRegion;

@@ -30,6 +30,7 @@ export function renderMarkdown(report: RunReport): string {
       (report.topology.bugs.length > 0 ? ` · seeded bugs: ${report.topology.bugs.join(', ')}` : ''),
     '',
   ];
+  if (report.topology.network !== undefined) lines.push(`Network: ${report.topology.network}`, '');
   if (run.reason) lines.push(`> ${run.reason}`, '');
 
   if (verdict) {

@@ -2,6 +2,7 @@
 import { relative } from 'node:path';
 import { REPORT_SCHEMA_VERSION, type FaultRecord, type LoadSummary, type RunReport } from './run-report.js';
 import type { StackEvent } from '../contract/events.js';
+import { describeNetwork } from '../contract/network.js';
 import type { RunContext } from './context.js';
 import type { Outcome } from './outcome.js';
 import { runHost, runVersions } from './environment.js';
@@ -39,6 +40,7 @@ export function buildRunReport(ctx: RunContext, outcome: Outcome, files: Record<
       primary: topology.primary,
       replication: topology.replication,
       bugs: topology.stack.bugs,
+      network: describeNetwork(topology.network),
     },
     load: loadSummary(ctx),
     phases: ctx.phases,

@@ -52,7 +52,14 @@ export interface RunReport {
     versions: Record<string, string>;
     host: { hostname: string; platform: string; arch: string; cpus: number };
   };
-  topology: { regions: string[]; primary: string; replication: string; bugs: string[] };
+  topology: {
+    regions: string[];
+    primary: string;
+    replication: string;
+    bugs: string[];
+    /** The network model in a line (`wan, one-way: us-east<->eu-west 42ms, ...`); absent in older reports. */
+    network?: string;
+  };
   load: LoadSummary | null;
   phases: PhaseRecord[];
   faults: FaultRecord[];

@@ -18,6 +18,7 @@ export const EXAMPLE_SCENARIO = {
     regions: ['us-east', 'eu-west', 'ap-south'],
     primary: 'us-east',
     replication: 'sync',
+    network: { latency: { 'us-east<->eu-west': '40ms' }, jitter: { '*': '2ms' } },
     stack: {
       bugs: ['no-fencing'],
       failoverGrace: '2s',

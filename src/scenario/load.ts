@@ -117,6 +117,9 @@ function messageFor(issue: z.core.$ZodIssue, input: unknown, present: boolean): 
       const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       return `must be ${op} ${String(bound)}`;
     }
+    case 'invalid_key':
+      // A record key that does not match its pattern: the key's own message says what is expected.
+      return issue.issues[0]?.message ?? issue.message;
     default:
       return issue.message;
   }
@@ -230,7 +233,7 @@ function schemaIssues(
   file: string,
 ): ScenarioIssue[] {
   const result: ScenarioIssue[] = [];
-  for (const issue of issues) {
+  for (const issue of issues.flatMap(unwrapUnion)) {
     const path = issue.path as (string | number)[];
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(path);
@@ -276,6 +279,18 @@ function schemaIssues(
     result.push(entry);
   }
   return result;
+}
+
+/**
+ * A union (`network: lan` or a mapping) fails as a whole; when the value has the shape of exactly one
+ * branch (that branch's issues are all below the value, not about the value itself), report that
+ * branch's issues at their own dotted paths instead of one vague message for the union.
+ */
+function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const matching = issue.errors.filter((branch) => branch.every((inner) => inner.path.length > 0));
+  if (matching.length !== 1) return [issue];
+  return matching[0]!.flatMap((inner) => unwrapUnion({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
 function yamlErrorMessage(code: string, message: string): string {

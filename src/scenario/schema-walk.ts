@@ -8,8 +8,16 @@ function unwrap(schema: z.ZodType): z.ZodType {
     if (current instanceof z.ZodDefault || current instanceof z.ZodOptional)
       current = current.unwrap() as z.ZodType;
     else if (current instanceof z.ZodPipe) current = current.in as z.ZodType;
+    else if (current instanceof z.ZodUnion && objectOption(current) !== undefined)
+      // `network: lan` or a mapping: keys are looked up in the mapping.
+      current = objectOption(current)!;
     else return current;
   }
+}
+
+function objectOption(union: z.ZodUnion): z.ZodType | undefined {
+  const objects = (union.options as z.ZodType[]).filter((option) => option instanceof z.ZodObject);
+  return objects.length === 1 ? objects[0] : undefined;
 }
 
 function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { duration } from '../contract/duration.js';
-import { regionName } from '../contract/topology.js';
+import { REGION_NAME, regionName } from '../contract/topology.js';
+import { EVERY_PAIR, PAIR_SEPARATOR } from '../contract/network.js';
 import { SEEDED_BUGS } from '../contract/seeded-bugs.js';
 import { expectedStatusesSchema, IETF_STATUSES } from '../contract/stack-http.js';
 import { checksSchema } from '../checks/spec.js';
@@ -29,10 +30,42 @@ export const stackSchema = z.strictObject({
   routerUnhealthyAfter: z.number().int().min(1).default(2),
 });
 
+const REGION_PATTERN = REGION_NAME.source.slice(1, -1);
+/** `us-east<->eu-west` (either order), or `*` for every pair not named on its own. */
+const pairKeySchema = z
+  .string()
+  .regex(
+    new RegExp(`^(${REGION_PATTERN}${PAIR_SEPARATOR}${REGION_PATTERN}|\\${EVERY_PAIR})$`),
+    `a region pair such as us-east${PAIR_SEPARATOR}eu-west, or ${EVERY_PAIR} for every other pair`,
+  );
+const perPair = (what: string) =>
+  z.record(pairKeySchema, duration).meta({
+    description: `${what} per region pair (\`us-east${PAIR_SEPARATOR}eu-west\`, or \`${EVERY_PAIR}\` for every pair not named)`,
+  });
+
+export const networkSchema = z
+  .union(
+    [
+      z.enum(['wan', 'lan']),
+      z.strictObject({
+        latency: perPair('One-way latency, added to each direction of every link').optional(),
+        jitter: perPair('Jitter (± uniform, per chunk)').optional(),
+      }),
+    ],
+    {
+      error: `expected \`wan\`, \`lan\` or a mapping such as { latency: { us-east${PAIR_SEPARATOR}eu-west: 40ms } }`,
+    },
+  )
+  .meta({
+    description:
+      'How far apart the regions are. `wan` (default): published inter-region latencies on every cross-region link; `lan`: none (loopback); or per-pair overrides of the wan figures.',
+  });
+
 export const topologySchema = z.strictObject({
   regions: z.array(regionName).min(1).default(['us-east', 'eu-west', 'ap-south']),
   primary: regionName.optional(),
   replication: z.enum(['sync', 'async']).default('sync'),
+  network: networkSchema.default('wan'),
   stack: stackSchema.default({
     bugs: [],
     failoverGrace: 2000,
@@ -73,6 +106,7 @@ export const scenarioSchema = z.strictObject({
   topology: topologySchema.default({
     regions: ['us-east', 'eu-west', 'ap-south'],
     replication: 'sync',
+    network: 'wan',
     stack: {
       bugs: [],
       failoverGrace: 2000,

@@ -185,3 +185,55 @@ describe('load, topology, idempotency and gates', () => {
     expect(errorsOf(late)).toEqual([expect.stringContaining('the load ends at 30s')]);
   });
 });
+
+describe('topology.network', () => {
+  const withNetwork = (network: string): string =>
+    [
+      'metadata: { name: t }',
+      'load: { rate: 100, duration: 60s }',
+      'topology:',
+      `  network: ${network}`,
+    ].join('\n');
+
+  it.each([['lan'], ['wan'], ['{ latency: { us-east<->eu-west: 40ms, "*": 60ms }, jitter: { "*": 5ms } }']])(
+    'accepts %s',
+    (network) => {
+      expect(errorsOf(withNetwork(network))).toEqual([]);
+    },
+  );
+
+  it('parses per-pair overrides into milliseconds', () => {
+    const { value } = parseScenario(withNetwork('{ latency: { eu-west<->ap-south: 1s } }'), 't.yaml');
+    expect(value?.topology.network).toEqual({ latency: { 'eu-west<->ap-south': 1000 } });
+  });
+
+  it.each([
+    [
+      '{ latency: { us-east<->eu-wst: 40ms } }',
+      'topology.network.latency.us-east<->eu-wst: region `eu-wst` is not one of topology.regions [us-east, eu-west, ap-south] (did you mean `eu-west`?)',
+    ],
+    [
+      '{ jitter: { us-east<->us-east: 5ms } }',
+      'topology.network.jitter.us-east<->us-east: names us-east twice: a pair is two different regions',
+    ],
+    [
+      '{ latency: { us-east<->eu-west: 40ms, eu-west<->us-east: 50ms } }',
+      'topology.network.latency.eu-west<->us-east: the same pair as `us-east<->eu-west`: give each pair once',
+    ],
+    [
+      '{ latency: { us-east-eu-west: 40ms } }',
+      'topology.network.latency.us-east-eu-west: a region pair such as us-east<->eu-west, or * for every other pair',
+    ],
+    [
+      '{ latency: { us-east<->eu-west: fast } }',
+      'topology.network.latency.us-east<->eu-west: expected a duration such as 500ms, 30s or 2m',
+    ],
+    [
+      '{ latncy: { us-east<->eu-west: 40ms } }',
+      'topology.network.latncy: unknown key (did you mean `latency`?)',
+    ],
+    ['lam', 'topology.network: expected `wan`, `lan` or a mapping'],
+  ])('rejects %s', (network, message) => {
+    expect(errorsOf(withNetwork(network)).join('\n')).toContain(message);
+  });
+});

@@ -14,6 +14,7 @@
  * Different kinds on one target are otherwise fine: latency plus a reset on one link compose.
  */
 import { GLOBAL, type Topology } from '../contract/topology.js';
+import { EVERY_PAIR, PAIR_SEPARATOR, pairKey, splitPairKey } from '../contract/network.js';
 import { planTopologyOf } from './topology-of.js';
 import { compileFault } from '../faults/compile.js';
 import { ChaosbankError } from '../contract/errors.js';
@@ -135,6 +136,39 @@ function targetKey(fault: FaultSpec): string {
 const describeFault = (fault: FaultSpec, index: number): string =>
   fault.name === undefined ? `faults.${index} (${fault.kind})` : `faults.${index} (${fault.name})`;
 
+/** `topology.network`: every pair names two different regions of the topology, each pair once. */
+function checkNetwork(network: Scenario['topology']['network'], regions: string[]): SemanticIssue[] {
+  if (typeof network === 'string') return [];
+  const issues: SemanticIssue[] = [];
+  for (const field of ['latency', 'jitter'] as const) {
+    const seen = new Map<string, string>();
+    for (const key of Object.keys(network[field] ?? {})) {
+      if (key === EVERY_PAIR) continue;
+      const path = ['topology', 'network', field, key];
+      const [a, b] = splitPairKey(key)!;
+      const unknownRegion = [a, b].find((region) => !regions.includes(region));
+      if (unknownRegion !== undefined) {
+        issues.push({
+          path,
+          message: `region \`${unknownRegion}\` is not one of topology.regions [${regions.join(', ')}]${didYouMean(unknownRegion, regions)}`,
+          example: `${pairKey(regions[0]!, regions[1] ?? 'eu-west')}: 40ms`,
+        });
+        continue;
+      }
+      if (a === b) {
+        issues.push({ path, message: `names ${a} twice: a pair is two different regions` });
+        continue;
+      }
+      const unordered = [a, b].sort().join(PAIR_SEPARATOR);
+      const earlier = seen.get(unordered);
+      if (earlier !== undefined)
+        issues.push({ path, message: `the same pair as \`${earlier}\`: give each pair once` });
+      seen.set(unordered, key);
+    }
+  }
+  return issues;
+}
+
 export function checkScenario(scenario: Scenario): SemanticResult {
   const errors: SemanticIssue[] = [];
   const warnings: SemanticIssue[] = [];
@@ -162,6 +196,8 @@ export function checkScenario(scenario: Scenario): SemanticResult {
       path: ['topology', 'stack', 'failoverGrace'],
       message: `failoverGrace (${formatDuration(spec.stack.failoverGrace)}) should exceed heartbeatInterval (${formatDuration(spec.stack.heartbeatInterval)}), or every missed heartbeat triggers a failover`,
     });
+
+  errors.push(...checkNetwork(spec.network, regions));
 
   // load
   if (load.rate !== undefined && load.stages !== undefined)

@@ -16,6 +16,7 @@ export function planTopologyOf(section: TopologySection, accounts: AccountsSpec,
     regions: section.regions,
     primary: section.primary ?? section.regions[0]!,
     replication: section.replication,
+    network: section.network,
     stack: {
       bugs: stack.bugs,
       failoverGraceMs: stack.failoverGrace,

@@ -16,6 +16,8 @@ import {
   type StackOptions,
   type Topology,
 } from '../contract/topology.js';
+import type { NetworkSpec } from '../contract/network.js';
+import { planNetwork } from './network.js';
 
 /** Build the full topology: every component and every link a fault may target. */
 export function planTopology(input: {
@@ -25,7 +27,10 @@ export function planTopology(input: {
   replication: Replication;
   stack: StackOptions;
   accounts: AccountsSpec;
+  /** The scenario's `topology.network` (default: the published WAN figures). */
+  network?: NetworkSpec;
 }): Topology {
+  const { network, ...rest } = input;
   const { regions } = input;
   const components: Component[] = [
     { id: 'router', kind: 'router', region: GLOBAL },
@@ -52,5 +57,5 @@ export function planTopology(input: {
     for (const primary of regions)
       if (standby !== primary)
         links.push(link('replication', replicationFrom(standby), standby, dbId(primary), primary));
-  return { ...input, components, links };
+  return { ...rest, components, links, network: planNetwork(regions, network) };
 }

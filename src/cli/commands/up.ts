@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import { InputError, InterruptedError, ExitCode } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { reapOwnerlessStacks } from '../reap-ownerless.js';
+import { describeNetwork } from '../../contract/network.js';
 import { printJson, printLine, printError, stdoutColors } from '../output.js';
 
 interface UpCliOptions {
   regions?: string;
   primary?: string;
   replication?: string;
+  network?: string;
   bugs?: string;
   toxiproxyUrl?: string;
   runDir?: string;
@@ -31,6 +33,7 @@ interface UpSummary {
   runDir: string;
   primary: string;
   replication: string;
+  network: string;
   notes: string[];
 }
 
@@ -42,6 +45,7 @@ function print(summary: UpSummary, json: boolean, foreground: boolean): void {
   );
   printLine(`  router     ${summary.router}`);
   for (const [region, url] of Object.entries(summary.regions)) printLine(`  ${region.padEnd(10)} ${url}`);
+  printLine(`  network    ${summary.network}`);
   printLine(`  toxiproxy  ${summary.toxiproxy}`);
   printLine(`  run dir    ${summary.runDir}  (logs/, state.json)`);
   for (const note of summary.notes) printLine(c.yellow(`  note: ${note}`));
@@ -58,6 +62,10 @@ export function registerUp(program: Command): void {
     )
     .option('--primary <region>', 'region of the initial primary database (default: the first region)')
     .option('--replication <mode>', 'sync or async streaming replication (default sync)')
+    .option(
+      '--network <model>',
+      'wan: published inter-region latencies on cross-region links (default); lan: none',
+    )
     .option('--bugs <list>', 'comma-separated seeded bugs to switch on (off by default)')
     .option('--toxiproxy-url <url>', 'use this real Toxiproxy API instead of the embedded server')
     .option(
@@ -81,6 +89,7 @@ export function registerUp(program: Command): void {
           regions: list(opts.regions),
           primary: opts.primary,
           replication: opts.replication,
+          network: opts.network,
           bugs: list(opts.bugs),
         });
         const runDir = (await import('node:path')).resolve(
@@ -97,6 +106,7 @@ export function registerUp(program: Command): void {
           runDir,
           primary: topology.primary,
           replication: topology.replication,
+          network: describeNetwork(topology.network),
           notes,
         });
         const progress = (m: string) => {
