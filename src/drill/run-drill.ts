@@ -29,6 +29,7 @@ import {
   type RunStatus,
 } from '../run/run-report.js';
 import { evaluateGates } from '../run/gates.js';
+import { waitForConvergence } from '../run/settle.js';
 import { loadSchema } from '../load/spec.js';
 import type { StackEvent } from '../contract/events.js';
 import type { Topology } from '../contract/topology.js';
@@ -39,6 +40,9 @@ import { evaluate, runSection, type DrillContext } from './executor.js';
 import { LiveSuccess } from './live-success.js';
 import { loadRunbook } from './parse-runbook.js';
 import { allSteps, type Runbook, type Step } from './runbook.js';
+
+/** How long the regions may take to converge once load stops (a scenario's default settle.timeout). */
+const CONVERGENCE_TIMEOUT_MS = 60_000;
 
 export interface DrillOptions {
   runbookPath: string;
@@ -275,6 +279,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     await history.close();
 
     if (!interrupted) {
+      // Payments the client gave up on at the stop may still be committing: exports taken meanwhile
+      // would differ by them (a sync commit is visible on the standby before the primary shows it).
+      log('waiting for the regions to converge');
+      if (!(await waitForConvergence(stack, CONVERGENCE_TIMEOUT_MS, options.signal)))
+        log(`note: the regions had not converged within ${CONVERGENCE_TIMEOUT_MS} ms`);
       const final = await stack.status();
       log(`collecting ledgers (final primary ${final.primary}, epoch ${final.epoch})`);
       const files = await stack.collectLedgers(join(outDir, 'ledgers'));

@@ -23,7 +23,7 @@ import {
   type RevertOperation,
 } from './plan.js';
 import { FileFaultStore, MemoryFaultStore, type AppliedFault, type FaultStore } from './store.js';
-import { ToxiproxyApi } from './toxiproxy-api.js';
+import { ToxiproxyApi, type ProxyState } from './toxiproxy-api.js';
 
 export type { AppliedFault } from './store.js';
 
@@ -273,26 +273,43 @@ export class FaultInjector {
   /**
    * Proxy and toxic operations run concurrently (a region goes dark at once, not link by link), then
    * process actions in order. `done` collects what succeeded, for the rollback.
+   *
+   * One read of every proxy comes first, so the changes themselves go out back to back; replication
+   * links go first. A region outage must cut a primary's replication stream no later than its clients:
+   * cut after them (each disable taking its turn on a busy server), the primary stops acknowledging
+   * while its stream still drains, and the WAL in flight — the data a real outage loses — arrives.
    */
   private async executeAll(operations: FaultOperation[], done: FaultOperation[]): Promise<void> {
-    const network = operations.filter((op) => op.type !== 'process');
-    const results = await Promise.allSettled(network.map((op) => this.execute(op)));
+    const network = operations
+      .filter((op) => op.type !== 'process')
+      .sort((a, b) => this.cutOrder(a) - this.cutOrder(b));
+    const proxies = network.some((op) => op.type === 'disable-proxy') ? await this.api.listProxies() : {};
+    const results = await Promise.allSettled(network.map((op) => this.execute(op, proxies)));
     results.forEach((result, i) => {
       if (result.status === 'fulfilled') done.push(network[i]!);
     });
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     for (const op of operations.filter((o) => o.type === 'process')) {
-      await this.execute(op);
+      await this.execute(op, {});
       done.push(op);
     }
   }
 
-  private async execute(op: FaultOperation): Promise<void> {
+  /** 0 for operations on replication links, 1 for the rest. */
+  private cutOrder(op: FaultOperation): number {
+    if (op.type === 'process') return 1;
+    const link = this.options.topology.links.find((l) => l.name === op.proxy);
+    return link?.kind === 'replication' ? 0 : 1;
+  }
+
+  private async execute(op: FaultOperation, proxies: Record<string, ProxyState>): Promise<void> {
     switch (op.type) {
-      case 'disable-proxy':
-        if (!(await this.api.setEnabled(op.proxy, false))) throw this.api.proxyNotFound(op.proxy);
-        return;
+      case 'disable-proxy': {
+        const proxy = proxies[op.proxy];
+        if (proxy === undefined) throw this.api.proxyNotFound(op.proxy);
+        return this.api.setProxyEnabled(proxy, false);
+      }
       case 'add-toxic':
         return this.api.addToxic(op.proxy, op.toxic);
       case 'process':

@@ -59,9 +59,15 @@ export class ToxiproxyApi {
   async setEnabled(name: string, enabled: boolean): Promise<boolean> {
     const proxy = await this.findProxy(name);
     if (proxy === null) return false;
-    if (proxy.enabled === enabled) return true;
+    await this.setProxyEnabled(proxy, enabled);
+    return true;
+  }
+
+  /** Enable or disable a proxy whose state was just read; a no-op when it already is. */
+  async setProxyEnabled(proxy: ProxyState, enabled: boolean): Promise<void> {
+    if (proxy.enabled === enabled) return;
     await this.call(
-      `${enabled ? 'enable' : 'disable'} proxy ${name}`,
+      `${enabled ? 'enable' : 'disable'} proxy ${proxy.name}`,
       async () => {
         // listen and upstream are sent back unchanged, so the proxy is not restarted.
         await new ProxyHandle(this.client, { ...proxy, toxics: [] }).update({
@@ -70,9 +76,8 @@ export class ToxiproxyApi {
           upstream: proxy.upstream,
         });
       },
-      name,
+      proxy.name,
     );
-    return true;
   }
 
   /** Add a toxic; a toxic of the same name already there counts as added (re-applying is a no-op). */

@@ -9,11 +9,23 @@ import { request } from 'undici';
 import { note, type RunContext } from './context.js';
 import { pollUntil } from './poll.js';
 import { STACK_PATHS } from '../contract/stack-http.js';
+import type { StartedStack } from '../../drivers/driver.js';
 
 export async function settleLedgers(ctx: RunContext, signal: AbortSignal): Promise<boolean> {
-  const stack = ctx.stack!;
+  const converged = await waitForConvergence(ctx.stack!, ctx.scenario.settle.timeout, signal);
+  if (!converged)
+    note(ctx, `the regions had not converged within settle.timeout (${ctx.scenario.settle.timeout} ms)`);
+  return converged;
+}
+
+/** Wait (up to `timeoutMs`) until the stack's regions have converged; false when they had not by then. */
+export async function waitForConvergence(
+  stack: StartedStack,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
   let previous: string | undefined;
-  const converged = await pollUntil(
+  return pollUntil(
     async () => {
       const status = await stack.status();
       const primaries = status.regions.filter((r) => r.role === 'primary');
@@ -31,11 +43,8 @@ export async function settleLedgers(ctx: RunContext, signal: AbortSignal): Promi
       previous = same ? balances[0] : undefined;
       return stable;
     },
-    { timeoutMs: ctx.scenario.settle.timeout, intervalMs: 200, signal },
+    { timeoutMs, intervalMs: 200, ...(signal === undefined ? {} : { signal }) },
   );
-  if (!converged)
-    note(ctx, `the regions had not converged within settle.timeout (${ctx.scenario.settle.timeout} ms)`);
-  return converged;
 }
 
 async function fetchBalances(apiUrl: string): Promise<string> {

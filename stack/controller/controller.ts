@@ -142,24 +142,28 @@ export async function createController(
     });
   };
 
-  /** Renew the lease; `synchronous_commit = local` so a renewal never waits for a standby. */
+  /**
+   * Renew the lease; `synchronous_commit = local` so a renewal never waits for a standby. Replication is
+   * read before the renewal: lag is then the WAL up to this heartbeat that a standby has not replayed. Read
+   * after it, the renewal's own WAL — still crossing a WAN link — would keep every standby's lag above 0.
+   */
   const renew = async (): Promise<boolean> => {
     const started = Date.now();
     try {
       const results = await link(primary).multi(
-        `BEGIN; SET LOCAL synchronous_commit = local;
+        `${REPLICATION_SQL}; BEGIN; SET LOCAL synchronous_commit = local;
          UPDATE chaosbank_control SET lease_until = ${leaseUntil(started, config.graceMs)}
            WHERE id = 1 AND epoch = ${epoch} AND region = ${escapeLiteral(primary)} AND NOT fenced
              AND NOT pg_is_in_recovery() RETURNING epoch;
-         COMMIT; ${REPLICATION_SQL}; ${SYNC_SQL}`,
+         COMMIT; ${SYNC_SQL}`,
       );
-      if (results[2]?.rowCount !== 1) {
+      if (results[3]?.rowCount !== 1) {
         log.warn('lease not renewed: the primary no longer holds this epoch', { primary, epoch });
         detector.failed(started, true);
         return false;
       }
       detector.renewed(started);
-      const rows = (results[4]?.rows ?? []) as ReplicationRow[];
+      const rows = (results[0]?.rows ?? []) as ReplicationRow[];
       const sync = results[5]?.rows[0] as { names: string; lsn: string } | undefined;
       syncNames = sync?.names ?? null;
       primaryLsn = parseLsn(sync?.lsn);

@@ -64,10 +64,13 @@ export interface FaultFixture extends AsyncDisposable {
 }
 
 /** The embedded server with a proxy per topology link, every proxy in front of one echo server. */
-export async function startFixture(topology = smallTopology()): Promise<FaultFixture> {
+export async function startFixture(
+  topology = smallTopology(),
+  logger?: (record: object) => void,
+): Promise<FaultFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'chaosbank-faults-'));
   const echo = await startEcho();
-  const server = await startToxiproxyServer({ port: 0 });
+  const server = await startToxiproxyServer({ port: 0, ...(logger === undefined ? {} : { logger }) });
   const client = new Toxiproxy(server.url);
   const created = await client.populate(
     topology.links.map((link) => ({
