@@ -10,7 +10,7 @@ import type { ReplicationStatus } from '../../src/contract/stack-status.js';
 import { createLogger, type Logger } from '../shared/log.js';
 import { synchronousStandbyNames } from '../postgres/config.js';
 import { LossDetector } from './detection.js';
-import { decideSync } from './sync-mode.js';
+import { decideSync, eligibleSyncStandbys } from './sync-mode.js';
 import { validateConfig } from '../router/program-config.js';
 import { controllerConfigSchema, type ControllerConfig, type ControllerConfigInput } from './config.js';
 import { DbLink, QueryNotSentError } from './db-link.js';
@@ -168,12 +168,16 @@ export async function createController(
       syncNames = sync?.names ?? null;
       primaryLsn = parseLsn(sync?.lsn);
       streaming = new Set(rows.filter((r) => r.state === 'streaming').map((r) => r.application_name));
-      syncStandbys = new Set(
-        rows
-          .filter((r) => r.state === 'streaming' && (r.sync_state === 'sync' || r.sync_state === 'quorum'))
-          .filter((r) => (parseLsn(r.flush) ?? -1n) >= syncSince)
-          .map((r) => r.application_name),
-      );
+      syncStandbys = eligibleSyncStandbys({
+        previous: syncStandbys,
+        streamingMembers: new Set(
+          rows
+            .filter((r) => r.state === 'streaming' && (r.sync_state === 'sync' || r.sync_state === 'quorum'))
+            .filter((r) => (parseLsn(r.flush) ?? -1n) >= syncSince)
+            .map((r) => r.application_name),
+        ),
+        names: syncNames ?? '',
+      });
       lagBytes = new Map(rows.map((r) => [r.application_name, Number(r.lag ?? 0)]));
       lastRenewOk = Date.now();
       lastHeartbeatAt = lastRenewOk;

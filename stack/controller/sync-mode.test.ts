@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideSync } from './sync-mode.js';
+import { decideSync, eligibleSyncStandbys } from './sync-mode.js';
 
 const names = 'ANY 1 ("eu-west", "ap-south")';
 const standbys = ['eu-west', 'ap-south'];
@@ -37,5 +37,20 @@ describe('decideSync', () => {
       kind: 'restore',
       names,
     });
+  });
+});
+
+describe('eligibleSyncStandbys', () => {
+  const previous = new Set(['eu-west', 'ap-south']);
+  it('keeps the previous quorum members when none streams but sync is not relaxed', () => {
+    expect(eligibleSyncStandbys({ previous, streamingMembers: new Set(), names })).toEqual(previous);
+  });
+  it('follows the streaming members while any streams', () => {
+    expect(eligibleSyncStandbys({ previous, streamingMembers: new Set(['eu-west']), names })).toEqual(
+      new Set(['eu-west']),
+    );
+  });
+  it('is empty once sync is relaxed', () => {
+    expect(eligibleSyncStandbys({ previous, streamingMembers: new Set(), names: '' })).toEqual(new Set());
   });
 });

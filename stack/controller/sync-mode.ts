@@ -26,3 +26,25 @@ export function decideSync(state: SyncState): SyncAction {
   if (available || state.strict) return relaxed ? restore : { kind: 'none' };
   return relaxed ? { kind: 'none' } : { kind: 'relax' };
 }
+
+export interface QuorumObservation {
+  /** The quorum members as of the previous heartbeat. */
+  previous: ReadonlySet<string>;
+  /** Standbys streaming now as `sync`/`quorum` members, flushed past the point sync was last restored. */
+  streamingMembers: ReadonlySet<string>;
+  /** The primary's `synchronous_standby_names` read in the same heartbeat ('' = relaxed). */
+  names: string;
+}
+
+/**
+ * The standbys eligible for promotion: those that count for the quorum. Like Patroni's sync key, the set
+ * follows `synchronous_standby_names`, not every blip of a stream: when no member streams but sync is not
+ * relaxed, the primary cannot have acknowledged a commit since they stopped (a commit waits for ANY 1), so
+ * the previous members still hold every acknowledged commit. A region outage that cuts the replication
+ * links a moment before the controller's link to the primary must not leave nobody to promote.
+ */
+export function eligibleSyncStandbys(observation: QuorumObservation): Set<string> {
+  if (observation.names.trim() === '') return new Set();
+  if (observation.streamingMembers.size === 0) return new Set(observation.previous);
+  return new Set(observation.streamingMembers);
+}
