@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { importDirectionsPlugin } from './eslint/import-directions.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'reports/**', 'bench/results/**', 'scenarios/k6/**', '**/*.js'] },
@@ -16,6 +17,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
     },
+  },
+  {
+    files: ['src/**/*.ts', 'drivers/**/*.ts', 'stack/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { chaosbank: importDirectionsPlugin },
+    rules: { 'chaosbank/import-directions': 'error' },
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],

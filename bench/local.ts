@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult } from './run.js';
 import { startLocalStack } from '../drivers/local/driver.js';
-import { topologyFromFlags } from '../drivers/local/plan.js';
+import { topologyFromFlags } from '../src/scenario/topology-from-flags.js';
 import { downStacks } from '../drivers/local/down.js';
 import { ramDirRoot } from '../drivers/local/ram-dirs.js';
 

@@ -3,7 +3,6 @@
  * registry, described by its state file. Process actions go through the owner's control API (restart
  * needs the owner's handles); kill/pause/resume fall back to signalling the recorded pids directly.
  */
-import { join } from 'node:path';
 import { setInterval } from 'node:timers';
 import { InputError } from '../../src/contract/errors.js';
 import type { StackEvent } from '../../src/contract/events.js';
@@ -21,6 +20,7 @@ import { fetchStackStatus } from './status.js';
 import { postmasterOf } from './teardown.js';
 import { descendants } from './tree.js';
 import { downStack } from './down.js';
+import { eventsPathOf, logsDirOf } from './paths.js';
 
 export class AttachedStack implements StartedStack {
   readonly driver: DriverName = 'local';
@@ -31,6 +31,8 @@ export class AttachedStack implements StartedStack {
   readonly regions: Record<string, RegionEndpoints>;
   readonly toxiproxyUrl: string;
   readonly endpoints: StackEndpoints;
+  readonly logsDir: string;
+  readonly eventsPath: string;
 
   constructor(readonly state: StackState) {
     if (!state.topology || !state.endpoints) throw new Error(`stack ${state.runId} is not ready`);
@@ -38,6 +40,8 @@ export class AttachedStack implements StartedStack {
     this.runDir = state.runDir;
     this.topology = state.topology;
     this.endpoints = state.endpoints;
+    this.logsDir = logsDirOf(state.runDir);
+    this.eventsPath = eventsPathOf(state.runDir);
     this.routerUrl = state.endpoints.routerUrl;
     this.toxiproxyUrl = state.endpoints.toxiproxyUrl;
     this.regions = Object.fromEntries(
@@ -62,7 +66,7 @@ export class AttachedStack implements StartedStack {
   }
 
   events(): StackEvent[] {
-    return readEventsFile(join(this.runDir, 'events.ndjson'));
+    return readEventsFile(this.eventsPath);
   }
 
   /** Events appended by the owner after subscribing (the file is polled every 100 ms). */

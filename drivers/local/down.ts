@@ -9,15 +9,8 @@ import { requestDown } from './control.js';
 import { isAlive } from './proc.js';
 import { listRegistered, unregisterStack, type RegistryEntry } from './registry.js';
 import { readState, statePath, writeJsonAtomic } from './state.js';
-import { teardownState, type TeardownReport } from './teardown.js';
-
-export interface DownResult {
-  runId: string;
-  runDir: string;
-  /** 'stopped': its owner was running; 'reaped': leftovers of a crashed run; 'gone': nothing left to stop. */
-  outcome: 'stopped' | 'reaped' | 'gone';
-  report: TeardownReport;
-}
+import type { DownResult, TeardownReport } from '../driver.js';
+import { teardownState } from './teardown.js';
 
 export async function downEntry(
   entry: RegistryEntry,

@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Driver, UpOptions } from '../driver.js';
+import type { UpOptions } from '../driver.js';
 import { ChaosbankError, EnvironmentError, InterruptedError } from '../../src/contract/errors.js';
 import {
   apiId,
@@ -32,7 +32,7 @@ import { handoverPort } from './handover-port.js';
 import { planAddresses } from './loopback.js';
 import { linkDataDir, ramDirRoot, ramRunDir } from './ram-dirs.js';
 import { describeThisProcess, identify } from './proc.js';
-import { componentProgram } from './paths.js';
+import { componentProgram, logsDirOf } from './paths.js';
 import { ProxyTable, type HostPort } from './proxies.js';
 import { registerStack } from './registry.js';
 import { ledgerTemplate } from './template-key.js';
@@ -45,15 +45,10 @@ import { Watchdog } from './watchdog-handle.js';
 
 const urlOf = (a: HostPort): string => `http://${a.host}:${a.port}`;
 
-export const localDriver: Driver = {
-  name: 'local',
-  up: startLocalStack,
-};
-
 export async function startLocalStack(topology: Topology, options: UpOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
   const runDir = options.runDir;
-  mkdirSync(join(runDir, 'logs'), { recursive: true });
+  mkdirSync(logsDirOf(runDir), { recursive: true });
   const owner = identify(process.pid);
   const state = new StateFile({
     version: 1,
@@ -99,7 +94,7 @@ export async function startLocalStack(topology: Topology, options: UpOptions): P
       `the local stack did not start: ${(error as Error).message}`,
       {
         cause: error,
-        details: [`logs: ${join(runDir, 'logs')}`],
+        details: [`logs: ${logsDirOf(runDir)}`],
       },
     );
   } finally {

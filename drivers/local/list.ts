@@ -4,24 +4,13 @@
  * still at work) — and `status` shows it, `down`, `up` and `run` reap it.
  */
 import { existsSync } from 'node:fs';
+import type { StackRecord } from '../driver.js';
 import { isAlive } from './proc.js';
 import { listRegistered } from './registry.js';
 import { readState, type RecordedProcess, type StackPhase, type StackState } from './state.js';
 import { postmasterOf } from './teardown.js';
 
-export interface LocalStackRecord {
-  driver: 'local';
-  runId: string;
-  runDir: string;
-  startedAt: string;
-  /** From the state file; 'unknown' when the run dir holds none any more. */
-  phase: StackPhase | 'unknown';
-  owner: { alive: boolean; description: string };
-  watchdog: { alive: boolean; pid: number } | null;
-  endpoints: { router: string; toxiproxy: string; regions: Record<string, string> } | null;
-  /** What is still there: components with a live process, directories that still exist. */
-  remains: { processes: string[]; dirs: string[] };
-}
+export type LocalStackRecord = StackRecord & { driver: 'local'; phase: StackPhase | 'unknown' };
 
 function remainsOf(state: StackState): LocalStackRecord['remains'] {
   const live = (p: RecordedProcess): boolean =>

@@ -33,3 +33,7 @@ export const supervisorProgram = (): string =>
 
 export const watchdogProgram = (): string =>
   builtProgram(join('drivers', 'local', 'watchdog.js'), 'watchdog');
+
+/** A local stack's run folder layout: per-component logs and the event log. */
+export const logsDirOf = (runDir: string): string => join(runDir, 'logs');
+export const eventsPathOf = (runDir: string): string => join(runDir, 'events.ndjson');

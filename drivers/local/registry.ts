@@ -3,8 +3,8 @@
  * each run directory, so `chaosbank down|status|fault` find the stack from any working directory.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
+import { chaosbankHome } from '../../src/contract/home.js';
 import { writeJsonAtomic } from './state.js';
 import type { ProcessIdentity } from './proc.js';
 
@@ -15,11 +15,7 @@ export interface RegistryEntry {
   createdAt: string;
 }
 
-export function chaosbankHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CHAOSBANK_HOME && env.CHAOSBANK_HOME !== ''
-    ? env.CHAOSBANK_HOME
-    : join(os.homedir(), '.chaosbank');
-}
+export { chaosbankHome };
 
 export const stacksDir = (home = chaosbankHome()): string => join(home, 'stacks');
 

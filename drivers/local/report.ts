@@ -6,22 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackStatus } from '../../src/contract/stack-status.js';
 import { readActiveStack } from './attach.js';
-import { listStacks, type LocalStackRecord } from './list.js';
-
-export interface StackReport {
-  running: boolean;
-  runId?: string;
-  runDir?: string;
-  replication?: string;
-  router?: string;
-  toxiproxy?: string;
-  regions: { name: string; apiUrl: string; host: string }[];
-  status: StackStatus | null;
-  statusError?: string;
-  faults: { id: string; kind: string; target: string; status: string }[];
-  /** Registered stacks whose owner process is gone. */
-  ownerless: LocalStackRecord[];
-}
+import type { StackReport } from '../driver.js';
+import { listStacks } from './list.js';
 
 function activeFaults(runDir: string): StackReport['faults'] {
   try {
@@ -47,6 +33,7 @@ export async function stackReport(runId?: string): Promise<StackReport> {
   }
   return {
     running: true,
+    driver: 'local',
     runId: stack.runId,
     runDir: stack.runDir,
     replication: stack.topology.replication,

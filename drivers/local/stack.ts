@@ -4,6 +4,7 @@
  */
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventsPathOf, logsDirOf } from './paths.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DriverName, RegionEndpoints, StartedStack } from '../driver.js';
@@ -70,11 +71,15 @@ export class LocalStack implements StartedStack {
     this.runDir = runDir;
     this.state = state;
     this.log = log;
-    this.eventLog = new EventLog(join(runDir, 'events.ndjson'));
+    this.eventLog = new EventLog(eventsPathOf(runDir));
   }
 
   get logsDir(): string {
-    return join(this.runDir, 'logs');
+    return logsDirOf(this.runDir);
+  }
+
+  get eventsPath(): string {
+    return eventsPathOf(this.runDir);
   }
 
   /** Spawn a component, record it in the state file at once, and forward its events. */

@@ -12,16 +12,7 @@ import { basename, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { identify, isAlive, signalIfSame, type ProcessIdentity } from './proc.js';
 import { configDirOf, type StackState } from './state.js';
-
-export interface TeardownReport {
-  /** Components that were still running and got stopped. */
-  stopped: string[];
-  /** Processes that needed SIGKILL. */
-  killed: string[];
-  removedDirs: string[];
-  /** Anything that could not be cleaned (should be empty). */
-  problems: string[];
-}
+import type { TeardownReport } from '../driver.js';
 
 interface Target {
   component: string;

@@ -3,11 +3,13 @@
  * docs/local-driver.md), so a new stack never starts beside leftovers nobody owns; one line on stderr
  * says so. Stacks whose owner is alive are never touched.
  */
+import type { DownResult } from '../../drivers/driver.js';
+import { availableDrivers } from '../../drivers/registry.js';
 import { printError, stderrColors } from './output.js';
 
 export async function reapOwnerlessStacks(): Promise<void> {
-  const { reapOwnerless } = await import('../../drivers/local/index.js');
-  const reaped = await reapOwnerless();
+  const reaped: DownResult[] = [];
+  for (const driver of await availableDrivers()) reaped.push(...(await driver.reapOwnerless()));
   if (reaped.length === 0) return;
   const problems = reaped.flatMap((r) => r.report.problems);
   printError(

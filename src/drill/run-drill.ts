@@ -4,17 +4,18 @@
  * RTO/RPO targets -> reports -> teardown (always). Interrupting (signal) still rolls back and tears
  * down, then resolves with exit code 130.
  */
-import { randomBytes, randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StartedStack } from '../../drivers/driver.js';
+import { newRunId, randomSeed } from '../topology/run-id.js';
+import { DEFAULT_DRIVER, parseDriverName, resolveDriver } from '../../drivers/registry.js';
 import { checkRun } from '../checks/accumulator.js';
 import { clientCausedStatuses } from '../checks/expectations.js';
 import { readLedgerExport } from '../checks/ledger-reader.js';
 import type { ExportLine } from '../contract/ledger-export.js';
 import type { Verdict } from '../checks/verdict.js';
-import { EnvironmentError, ExitCode, InputError, InterruptedError } from '../contract/errors.js';
+import { ExitCode, InputError, InterruptedError } from '../contract/errors.js';
 import { IETF_STATUSES } from '../contract/stack-http.js';
 import { FaultInjector } from '../faults/injector.js';
 import { faultsPath } from '../faults/store.js';
@@ -68,24 +69,14 @@ export interface DrillResult {
   reporters: ReporterOutcome[];
 }
 
-export const DRIVERS = ['local', 'docker', 'kubernetes'] as const;
-
 async function startStack(
-  driver: string,
+  driverName: string,
   topology: Topology,
   signal: AbortSignal | undefined,
   log: (l: string) => void,
 ): Promise<StartedStack> {
-  if (driver === 'docker' || driver === 'kubernetes')
-    throw new EnvironmentError('DRIVER_NOT_AVAILABLE', `the ${driver} driver is not available yet`, {
-      details: ['Use `--driver local` (the default).'],
-    });
-  if (driver !== 'local')
-    throw new InputError('UNKNOWN_DRIVER', `unknown driver "${driver}"`, {
-      details: [`drivers: ${DRIVERS.join(', ')}`],
-    });
-  const local = await import('../../drivers/local/index.js');
-  return local.localDriver.up(topology, { runDir: local.defaultRunDir(topology.runId), signal, log });
+  const driver = await resolveDriver(driverName);
+  return driver.up(topology, { runDir: driver.defaultRunDir(topology.runId), signal, log });
 }
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
@@ -101,11 +92,6 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-export function drillRunId(name: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `drill-${stamp}-${name}-${randomBytes(2).toString('hex')}`;
 }
 
 export function topologyOf(runbook: Runbook, runId: string): Topology {
@@ -128,11 +114,7 @@ async function readLedgers(
 /** Validate what can be validated before anything starts (exit 2 early). */
 export async function prepareDrill(options: DrillOptions): Promise<Runbook> {
   const runbook = await loadRunbook(options.runbookPath);
-  const driver = options.driver ?? 'local';
-  if (!(DRIVERS as readonly string[]).includes(driver))
-    throw new InputError('UNKNOWN_DRIVER', `unknown driver "${driver}"`, {
-      details: [`drivers: ${DRIVERS.join(', ')}`],
-    });
+  parseDriverName(options.driver ?? DEFAULT_DRIVER);
   const confirms = allSteps(runbook).filter((s) => s.kind === 'confirm');
   if (confirms.length > 0 && !options.auto && options.confirm === undefined)
     throw new InputError(
@@ -151,10 +133,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const log = options.log ?? (() => undefined);
   const runbook = await prepareDrill(options);
   const { meta } = runbook;
-  const runId = drillRunId(meta.name);
+  const runId = newRunId(`drill-${meta.name}`);
   const outDir = resolve(options.out ?? join('reports', runId));
   await mkdir(outDir, { recursive: true });
-  const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
+  const seed = options.seed ?? randomSeed();
   const topology = topologyOf(runbook, runId);
   const startedAt = Date.now();
   const steps: DrillStepRecord[] = [];
@@ -169,7 +151,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   log(
     `drill ${meta.name}: starting the stack (${topology.regions.join(', ')}, primary ${topology.primary}, ${topology.replication})`,
   );
-  const stack = await startStack(options.driver ?? 'local', topology, options.signal, log);
+  const stack = await startStack(options.driver ?? DEFAULT_DRIVER, topology, options.signal, log);
   const load = loadSchema.parse({
     rate: meta.load.rate,
     duration: '1h',
@@ -359,7 +341,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         ...(meta.description ? { description: meta.description } : {}),
       },
       seed,
-      driver: options.driver ?? 'local',
+      driver: options.driver ?? DEFAULT_DRIVER,
       startedAt: new Date(startedAt).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
       durationMs: endedAt - startedAt,

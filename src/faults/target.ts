@@ -1,10 +1,11 @@
 /**
- * What `chaosbank fault` and `chaosbank heal` act on: the running stack (found through the local
- * driver's registry), or a bare Toxiproxy given by URL with a topology planned from region names.
+ * What `chaosbank fault` and `chaosbank heal` act on: a running stack (src/run/fault-target.ts finds
+ * it through the driver registry), or a bare Toxiproxy given by URL with a topology planned from
+ * region names.
  */
 import { join } from 'node:path';
-import os from 'node:os';
-import { EnvironmentError, InputError } from '../contract/errors.js';
+import { InputError } from '../contract/errors.js';
+import { chaosbankHome } from '../contract/home.js';
 import { DEFAULT_STACK_OPTIONS, REGION_NAME, type Topology } from '../contract/topology.js';
 import { planTopology } from '../topology/plan.js';
 import type { ProcessControl } from './injector.js';
@@ -21,39 +22,8 @@ export interface FaultTarget {
   eventsPath?: string;
 }
 
-export interface TargetOptions {
-  runId?: string;
-  /** Drive this Toxiproxy directly (no chaosbank stack). */
-  toxiproxyUrl?: string;
-  /** With toxiproxyUrl: the regions whose links the proxies are named after (`a,b,c`). */
-  topologyRegions?: string;
-}
-
-export async function resolveFaultTarget(options: TargetOptions): Promise<FaultTarget> {
-  if (options.toxiproxyUrl !== undefined) return bareTarget(options.toxiproxyUrl, options.topologyRegions);
-  if (options.topologyRegions !== undefined)
-    throw new InputError('BAD_FLAG', '--topology-regions needs --toxiproxy-url');
-  const { readActiveStack } = await import('../../drivers/local/index.js');
-  const stack = readActiveStack(options.runId);
-  if (!stack)
-    throw new EnvironmentError(
-      'NO_RUNNING_STACK',
-      options.runId === undefined
-        ? 'no running stack: start one with `chaosbank up`'
-        : `no running stack with run id ${options.runId}: start one with \`chaosbank up\``,
-      { details: ['Or drive a bare Toxiproxy with --toxiproxy-url URL --topology-regions a,b,c.'] },
-    );
-  return {
-    description: `stack ${stack.runId}`,
-    toxiproxyUrl: stack.toxiproxyUrl,
-    topology: stack.topology,
-    processes: stack,
-    statePath: faultsPath(stack.runDir),
-    eventsPath: join(stack.runDir, 'events.ndjson'),
-  };
-}
-
-function bareTarget(url: string, regionsText: string | undefined): FaultTarget {
+/** A bare Toxiproxy given by URL, its proxies named after the links of a topology over `regionsText`. */
+export function bareTarget(url: string, regionsText: string | undefined): FaultTarget {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -80,7 +50,7 @@ function bareTarget(url: string, regionsText: string | undefined): FaultTarget {
     stack: DEFAULT_STACK_OPTIONS,
     accounts: { count: 2, funding: 0, currency: 'USD' },
   });
-  const home = process.env.CHAOSBANK_HOME || join(os.homedir(), '.chaosbank');
+  const home = chaosbankHome();
   const key = `${parsed.hostname}_${parsed.port || '80'}`.replace(/[^A-Za-z0-9_.-]/g, '_');
   return {
     description: `toxiproxy ${parsed.origin}`,

@@ -26,13 +26,13 @@ import { buildRunReport } from './build-report.js';
 import { checkRun } from './check.js';
 import { collectArtifacts, gatherEvents, writeEvents } from './collect.js';
 import { closePhases, enterPhase, note, type RunContext } from './context.js';
-import { resolveDriver } from './drivers.js';
+import { DEFAULT_DRIVER, resolveDriver } from '../../drivers/registry.js';
 import { evaluateGates } from './gates.js';
 import { healStack } from './heal.js';
 import { runLoadWithFaults } from './load-phase.js';
 import type { RunOptions, RunResult } from './options.js';
 import { decideOutcome } from './outcome.js';
-import { newRunId, randomSeed } from './run-id.js';
+import { newRunId, randomSeed } from '../topology/run-id.js';
 import { settleLedgers } from './settle.js';
 import { reachSteadyState } from './steady-state.js';
 import { runTasks, type Task } from './task-runner.js';
@@ -49,7 +49,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     onWarning: (issue) => log(`warning: ${issue.message}`),
   });
   const aborts = planAborts(scenario.aborts);
-  const driverName = options.driver ?? 'local';
+  const driverName = options.driver ?? DEFAULT_DRIVER;
   const driver = await resolveDriver(driverName);
   const loadEngine = options.loadEngine ?? scenario.load.engine;
   if (options.seed !== undefined && (!Number.isSafeInteger(options.seed) || options.seed < 0))
@@ -241,8 +241,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     summary: join(outDir, 'summary.md'),
     html: join(outDir, 'report.html'),
     events: join(outDir, 'events.ndjson'),
-    stackLogs: join(outDir, 'stack', 'logs'),
   };
+  if (ctx.stack !== undefined) files.stackLogs = ctx.stack.logsDir;
   for (const file of ctx.historyFiles) files[file.endsWith('k6.ndjson') ? 'k6History' : 'history'] = file;
   for (const [region, ledger] of Object.entries(ctx.ledgers ?? {}))
     if ('path' in ledger) files[`ledger:${region}`] = ledger.path;

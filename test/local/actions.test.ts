@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../drivers/local/driver.js';
-import { topologyFromFlags } from '../../drivers/local/plan.js';
+import { topologyFromFlags } from '../../src/scenario/topology-from-flags.js';
 import { readState, type StackState } from '../../drivers/local/state.js';
 import { AttachedStack } from '../../drivers/local/attach.js';
 import { postmasterOf } from '../../drivers/local/teardown.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startToxiproxyServer } from '../../src/toxiproxy/server.js';
 import { startLocalStack } from '../../drivers/local/driver.js';
-import { topologyFromFlags } from '../../drivers/local/plan.js';
+import { topologyFromFlags } from '../../src/scenario/topology-from-flags.js';
 import type { LocalStack } from '../../drivers/local/stack.js';
 
 const home = mkdtempSync(join(os.tmpdir(), 'chaosbank-ext-'));

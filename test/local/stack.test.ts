@@ -10,7 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { startLocalStack } from '../../drivers/local/driver.js';
-import { topologyFromFlags } from '../../drivers/local/plan.js';
+import { topologyFromFlags } from '../../src/scenario/topology-from-flags.js';
 import { readState, type StackState } from '../../drivers/local/state.js';
 import { listRegistered } from '../../drivers/local/registry.js';
 import { readActiveStack } from '../../drivers/local/attach.js';

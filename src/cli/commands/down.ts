@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { DownResult } from '../../../drivers/driver.js';
+import { availableDrivers } from '../../../drivers/registry.js';
 import { action } from '../action.js';
 import { printJson, printLine, stdoutColors } from '../output.js';
 
@@ -10,8 +12,8 @@ export function registerDown(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (opts: { runId?: string; json?: boolean }) => {
-        const { downStacks } = await import('../../../drivers/local/index.js');
-        const results = await downStacks(opts.runId);
+        const results: DownResult[] = [];
+        for (const driver of await availableDrivers()) results.push(...(await driver.down(opts.runId)));
         if (opts.json) {
           printJson({ stopped: results });
           return results.some((r) => r.report.problems.length > 0) ? 3 : 0;
@@ -25,7 +27,7 @@ export function registerDown(program: Command): void {
               : r.outcome === 'gone'
                 ? 'cleared stale entry'
                 : 'stopped';
-          printLine(`${c.green('down')} ${what} ${c.bold(r.runId)} (logs kept in ${r.runDir}/logs)`);
+          printLine(`${c.green('down')} ${what} ${c.bold(r.runId)} (run dir kept: ${r.runDir})`);
           for (const p of r.report.problems) printLine(c.red(`  problem: ${p}`));
         }
         return results.some((r) => r.report.problems.length > 0) ? 3 : 0;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_DRIVER, DRIVER_NAMES } from '../../../drivers/registry.js';
 import { ExitCode, InputError } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { printError, printJson, printLine, stderrColors, stdoutColors } from '../output.js';
@@ -28,7 +29,7 @@ export function registerDrill(program: Command): void {
     .command('drill <runbook>')
     .description('Execute a DR runbook against the stack and write a drill report')
     .option('--auto', 'skip manual confirmations (for schedulers); they are recorded as skipped-by-auto')
-    .option('--driver <name>', 'where the stack runs: local (docker, kubernetes: not yet)', 'local')
+    .option('--driver <name>', `where the stack runs: ${DRIVER_NAMES.join(', ')}`, DEFAULT_DRIVER)
     .option('--out <dir>', 'report directory (default reports/<run-id>/)')
     .option('--seed <n>', 'seed of the background payment load (default random, recorded in the report)')
     .option('--json', 'print report.json on stdout instead of the summary')

@@ -40,7 +40,7 @@ export function registerFault(program: Command): void {
     .action(
       action(async (kind: string, opts: FaultOptions) => {
         const { faultFromFlags } = await import('../../faults/flags.js');
-        const { resolveFaultTarget } = await import('../../faults/target.js');
+        const { resolveFaultTarget } = await import('../../run/fault-target.js');
         const { runFaultCommand, describeFault } = await import('../../faults/command.js');
         const { fault, durationMs } = faultFromFlags(kind, opts);
         const target = await resolveFaultTarget(opts);

@@ -21,7 +21,7 @@ export function registerHeal(program: Command): void {
     .option('--json', 'print what was healed as JSON')
     .action(
       action(async (opts: HealOptions) => {
-        const { resolveFaultTarget } = await import('../../faults/target.js');
+        const { resolveFaultTarget } = await import('../../run/fault-target.js');
         const { runHealCommand } = await import('../../faults/command.js');
         const target = await resolveFaultTarget(opts);
         const result = await runHealCommand(target, opts.id === undefined ? {} : { id: opts.id });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_DRIVER, DRIVER_NAMES } from '../../../drivers/registry.js';
 import { InputError, ExitCode } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { reapOwnerlessStacks } from '../reap-ownerless.js';
@@ -27,11 +28,7 @@ export function registerRun(program: Command): void {
   program
     .command('run <scenario>')
     .description('Run a scenario end to end: deploy, load, faults, heal, check, gate, report')
-    .option(
-      '--driver <name>',
-      'where the stack runs: local (docker and kubernetes are not available yet)',
-      'local',
-    )
+    .option('--driver <name>', `where the stack runs: ${DRIVER_NAMES.join(', ')}`, DEFAULT_DRIVER)
     .option('--out <dir>', 'report folder (default reports/<run-id>/)')
     .option('--seed <n>', 'seed for the workload, so a run can be reproduced (default: random, recorded)')
     .option('--toxiproxy-url <url>', 'use this real Toxiproxy API instead of the embedded server')

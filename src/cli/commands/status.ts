@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { StackReport } from '../../../drivers/driver.js';
+import { availableDrivers } from '../../../drivers/registry.js';
 import { action } from '../action.js';
 import { printJson, printLine, stdoutColors } from '../output.js';
 
@@ -12,8 +14,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the status as JSON')
     .action(
       action(async (opts: { runId?: string; json?: boolean }) => {
-        const { stackReport } = await import('../../../drivers/local/report.js');
-        const report = await stackReport(opts.runId);
+        const report = await statusOfAllDrivers(opts.runId);
         if (opts.json) {
           printJson(report);
           return 0;
@@ -61,4 +62,11 @@ export function registerStatus(program: Command): void {
         return 0;
       }),
     );
+}
+
+/** The running stack of the first driver that has one (or none), with every driver's ownerless stacks. */
+async function statusOfAllDrivers(runId: string | undefined): Promise<StackReport> {
+  const reports = await Promise.all((await availableDrivers()).map((d) => d.report(runId)));
+  const running = reports.find((r) => r.running) ?? reports[0]!;
+  return { ...running, ownerless: reports.flatMap((r) => r.ownerless) };
 }

@@ -1,4 +1,8 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { LaunchedStack } from '../../../drivers/driver.js';
+import { DEFAULT_DRIVER, DRIVER_NAMES, resolveDriver } from '../../../drivers/registry.js';
+import { topologyFromFlags } from '../../scenario/topology-from-flags.js';
 import { InputError, InterruptedError, ExitCode } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { reapOwnerlessStacks } from '../reap-ownerless.js';
@@ -15,6 +19,7 @@ interface UpCliOptions {
   runDir?: string;
   json?: boolean;
   foreground?: boolean;
+  driver?: string;
 }
 
 const list = (value: string | undefined): string[] | undefined =>
@@ -72,11 +77,12 @@ export function registerUp(program: Command): void {
       '--run-dir <dir>',
       'where logs, state and data of this stack go (default $CHAOSBANK_HOME/runs/<run-id>)',
     )
+    .option('--driver <name>', `where the stack runs: ${DRIVER_NAMES.join(', ')}`, DEFAULT_DRIVER)
     .option('--json', 'print one JSON object with the endpoints')
     .option('--foreground', 'stay attached; Ctrl-C tears the stack down')
     .action(
       action(async (opts: UpCliOptions) => {
-        const local = await import('../../../drivers/local/index.js');
+        const driver = await resolveDriver(opts.driver ?? DEFAULT_DRIVER);
         if (opts.toxiproxyUrl !== undefined && !/^https?:\/\/[^/]+/.test(opts.toxiproxyUrl))
           throw new InputError(
             'BAD_FLAGS',
@@ -85,45 +91,42 @@ export function registerUp(program: Command): void {
               details: ['e.g. --toxiproxy-url http://127.0.0.1:8474'],
             },
           );
-        const topology = local.topologyFromFlags({
+        const topology = topologyFromFlags({
           regions: list(opts.regions),
           primary: opts.primary,
           replication: opts.replication,
           network: opts.network,
           bugs: list(opts.bugs),
         });
-        const runDir = (await import('node:path')).resolve(
-          opts.runDir ?? local.defaultRunDir(topology.runId),
-        );
-        const summarize = (
-          endpoints: { routerUrl: string; regions: Record<string, string>; toxiproxyUrl: string },
-          notes: string[],
-        ): UpSummary => ({
-          runId: topology.runId,
-          router: endpoints.routerUrl,
-          regions: endpoints.regions,
-          toxiproxy: endpoints.toxiproxyUrl,
-          runDir,
+        const runDir = resolve(opts.runDir ?? driver.defaultRunDir(topology.runId));
+        const summarize = (stack: LaunchedStack): UpSummary => ({
+          runId: stack.runId,
+          router: stack.routerUrl,
+          regions: stack.regions,
+          toxiproxy: stack.toxiproxyUrl,
+          runDir: stack.runDir,
           primary: topology.primary,
           replication: topology.replication,
           network: describeNetwork(topology.network),
-          notes,
+          notes: stack.notes,
         });
         const progress = (m: string) => {
           if (!opts.json) printError(stdoutColors.dim(m));
         };
         await reapOwnerlessStacks();
+        const options = {
+          runDir,
+          ...(opts.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: opts.toxiproxyUrl }),
+          log: progress,
+        };
 
         if (opts.foreground) {
-          const how = await local.hostStack(
-            { topology, runDir, toxiproxyUrl: opts.toxiproxyUrl },
-            {
-              log: progress,
-              onReady: (stack) =>
-                print(summarize(stack.endpoints!, stack.state.current.notes), opts.json === true, true),
-            },
-          );
-          return how === 'signal' ? ExitCode.interrupted : ExitCode.ok;
+          const { ended } = await driver.launch(topology, {
+            ...options,
+            foreground: true,
+            onReady: (stack) => print(summarize(stack), opts.json === true, true),
+          });
+          return ended === 'signal' ? ExitCode.interrupted : ExitCode.ok;
         }
 
         const abort = new AbortController();
@@ -132,13 +135,8 @@ export function registerUp(program: Command): void {
         process.on('SIGTERM', onSignal);
         try {
           progress(`starting stack ${topology.runId} in ${runDir} ...`);
-          const { state } = await local.launchDetached({
-            topology,
-            runDir,
-            toxiproxyUrl: opts.toxiproxyUrl,
-            signal: abort.signal,
-          });
-          print(summarize(state.endpoints!, state.notes), opts.json === true, false);
+          const { stack } = await driver.launch(topology, { ...options, signal: abort.signal });
+          print(summarize(stack), opts.json === true, false);
           return ExitCode.ok;
         } catch (error) {
           if (abort.signal.aborted) throw new InterruptedError('interrupted: the stack was torn down');

@@ -2,12 +2,12 @@
  * `chaosbank up` flags -> Topology, with the scenario schema's defaults and validation (so a region
  * name or bug accepted by `up` is one a scenario accepts too). Bad input is an InputError (exit 2).
  */
-import { randomBytes } from 'node:crypto';
-import { InputError } from '../../src/contract/errors.js';
-import { topologySchema } from '../../src/scenario/schema.js';
-import { SEEDED_BUGS } from '../../src/contract/seeded-bugs.js';
-import type { Topology } from '../../src/contract/topology.js';
-import { planTopologyOf } from '../../src/scenario/topology-of.js';
+import { InputError } from '../contract/errors.js';
+import { topologySchema } from './schema.js';
+import { SEEDED_BUGS } from '../contract/seeded-bugs.js';
+import type { Topology } from '../contract/topology.js';
+import { newRunId } from '../topology/run-id.js';
+import { planTopologyOf } from './topology-of.js';
 
 export interface UpFlags {
   regions?: string[];
@@ -18,11 +18,6 @@ export interface UpFlags {
   bugs?: string[];
   runId?: string;
   accounts?: { count: number; funding: number; currency: string };
-}
-
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `up-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
 export function topologyFromFlags(flags: UpFlags): Topology {
@@ -63,7 +58,7 @@ export function topologyFromFlags(flags: UpFlags): Topology {
   return planTopologyOf(
     { ...t, primary },
     flags.accounts ?? { count: 100, funding: 1_000_000, currency: 'USD' },
-    flags.runId ?? newRunId(),
+    flags.runId ?? newRunId('up'),
   );
 }
 

@@ -1,9 +1,12 @@
 import { randomBytes, randomInt } from 'node:crypto';
 
-/** `20261122-101500-region-outage-3fa2c1`: sortable by time, names the scenario, unique. */
-export function newRunId(scenarioName: string, now = new Date()): string {
+/**
+ * The one run id format, for runs, drills and `up` stacks: `20261122-101500-region-outage-3fa2c1`,
+ * sortable by time, names what runs (a scenario, `drill-<runbook>`, `up`), unique.
+ */
+export function newRunId(label: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const name = scenarioName
+  const name = label
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '')
