@@ -36,7 +36,8 @@ import type { StackEvent } from '../contract/events.js';
 import type { Topology } from '../contract/topology.js';
 import { planTopologyOf } from '../scenario/topology-of.js';
 import { VERSION } from '../version.js';
-import { drillReporters } from './drill-reporters.js';
+import { reportRenderers } from '../report/renderers.js';
+import { jsonReporter } from '../run/json-reporter.js';
 import { evaluate, runSection, type DrillContext } from './executor.js';
 import { LiveSuccess } from './live-success.js';
 import { loadRunbook } from './parse-runbook.js';
@@ -375,7 +376,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     steps,
   };
   const reporters = await writeReports(
-    drillReporters({ ...(options.stepSummaryPath ? { stepSummaryPath: options.stepSummaryPath } : {}) }),
+    [
+      jsonReporter,
+      ...reportRenderers(options.stepSummaryPath ? { stepSummaryPath: options.stepSummaryPath } : {}),
+    ],
     report,
     outDir,
   );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { COMPARED_METRICS, type Comparison, type ComparedMetric } from './compare.js';
 import { formatNumber, formatPercent } from './format.js';
 import { REGION_COLORS, REPORT_CSS } from './html-reporter.js';
-import { escapeXml } from './junit-reporter.js';
+import { escapeXml } from './xml.js';
 import { renderChart, type Series } from './svg-chart.js';
 
 const LABELS: Record<ComparedMetric, string> = {

@@ -5,7 +5,7 @@
  */
 import { renderChart, type Series } from './svg-chart.js';
 import { REGION_COLORS, REPORT_CSS } from './html-reporter.js';
-import { escapeXml } from './junit-reporter.js';
+import { escapeXml } from './xml.js';
 import { formatNumber } from './format.js';
 import type { RunReport } from '../run/run-report.js';
 

@@ -7,9 +7,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Reporter } from '../run/reporter.js';
 import type { RunReport } from '../run/run-report.js';
-import { escapeXml } from './junit-reporter.js';
+import { escapeXml } from './xml.js';
 import { renderChart, type Band, type Marker, type Series } from './svg-chart.js';
 import { formatNumber, formatPercent, relativeSeconds } from './format.js';
+import { stepsHtml } from './steps.js';
 
 export const REGION_COLORS = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2'];
 
@@ -162,7 +163,7 @@ export function renderHtml(report: RunReport): string {
 <div class="meta">run ${escapeXml(run.id)} · ${escapeXml(run.startedAt)} · driver ${escapeXml(run.driver)} · seed ${run.seed} · ${escapeXml(report.topology.regions.join(', '))} (primary ${escapeXml(report.topology.primary)}, ${escapeXml(report.topology.replication)})${report.topology.bugs.length ? ` · seeded bugs: ${escapeXml(report.topology.bugs.join(', '))}` : ''}</div>
 ${run.reason ? `<p class="fail">${escapeXml(run.reason)}</p>` : ''}
 <div class="cards">${card('MTTR (s)', formatNumber(m.mttr_s))}${card('outage (s)', formatNumber(m.outage_s))}${card('detection (s)', formatNumber(m.detection_s))}${card('RPO (s)', formatNumber(m.rpo_s))}${card('success rate', formatPercent(m.success_rate))}${card('p99 (ms)', formatNumber(m.p99_ms, 0))}${card('anomalies', formatNumber(m.anomalies))}</div>
-<h2>Over time</h2>
+${stepsHtml(report.steps)}<h2>Over time</h2>
 ${renderCharts(report)}
 <h2>Gates</h2>
 ${gates ? `<table id="gates"><tr><th>gate</th><th>actual</th><th>result</th></tr>${gates}</table>` : '<p>No gates.</p>'}

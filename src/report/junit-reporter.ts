@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { Reporter } from '../run/reporter.js';
 import type { RunReport } from '../run/run-report.js';
 import { anomalyText } from './format.js';
+import { stepCases } from './steps.js';
+import { escapeXml } from './xml.js';
 
 interface TestCase {
   name: string;
@@ -14,35 +16,27 @@ interface TestCase {
   timeSeconds: number;
   failure?: { message: string; body: string };
   error?: { message: string; body: string };
+  skipped?: string;
 }
 
-export function escapeXml(text: string): string {
-  return (
-    text
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      // XML 1.0 cannot carry most control characters, even escaped.
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-  );
-}
 
 function suite(name: string, cases: TestCase[]): string {
   const failures = cases.filter((c) => c.failure).length;
   const errors = cases.filter((c) => c.error).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const time = cases.reduce((sum, c) => sum + c.timeSeconds, 0);
   const body = cases
     .map((c) => {
       const open = `    <testcase name="${escapeXml(c.name)}" classname="${escapeXml(c.classname)}" time="${c.timeSeconds.toFixed(3)}"`;
       const problem = c.failure ?? c.error;
+      if (!problem && c.skipped !== undefined)
+        return `${open}>\n      <skipped message="${escapeXml(c.skipped)}"/>\n    </testcase>`;
       if (!problem) return `${open}/>`;
       const tag = c.failure ? 'failure' : 'error';
       return `${open}>\n      <${tag} message="${escapeXml(problem.message)}">${escapeXml(problem.body)}</${tag}>\n    </testcase>`;
     })
     .join('\n');
-  return `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${time.toFixed(3)}">\n${body}\n  </testsuite>`;
+  return `  <testsuite name="${escapeXml(name)}" tests="${cases.length}" failures="${failures}" errors="${errors}"${skipped > 0 ? ` skipped="${skipped}"` : ''} time="${time.toFixed(3)}">\n${body}\n  </testsuite>`;
 }
 
 export function renderJunit(report: RunReport): string {
@@ -88,6 +82,14 @@ export function renderJunit(report: RunReport): string {
     runCases.length > 0 ? suite(`${report.run.scenario.name} run`, runCases) : '',
     suite(`${report.run.scenario.name} gates`, gateCases),
     suite(`${report.run.scenario.name} checkers`, checkerCases),
+    ...(report.steps && report.steps.length > 0
+      ? [
+          suite(
+            `${report.run.scenario.name} steps`,
+            stepCases(report.steps).map((c) => ({ ...c, classname: `${classname}.steps` })),
+          ),
+        ]
+      : []),
   ].filter(Boolean);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="chaosbank ${escapeXml(report.run.id)}" time="${runSeconds.toFixed(3)}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Reporter } from '../run/reporter.js';
 import type { RunReport } from '../run/run-report.js';
 import { formatNumber, formatPercent, relativeSeconds } from './format.js';
+import { stepsMarkdown } from './steps.js';
 
 const HEADLINE_METRICS = [
   'mttr_s',
@@ -41,6 +42,8 @@ export function renderMarkdown(report: RunReport): string {
     }
     lines.push('');
   }
+  const steps = stepsMarkdown(report.steps);
+  if (steps !== '') lines.push(steps.trimEnd(), '');
 
   if (report.gates.length > 0) {
     lines.push('## Gates', '', '| gate | actual | result |', '|---|---|---|');

@@ -66,3 +66,64 @@ describe('writeReports', () => {
     expect(written.run.scenario.name).toBe('region-outage');
   });
 });
+
+describe('drill steps (one report model: every renderer shows them when a report has them)', () => {
+  const drill = () => ({
+    ...sampleReport(),
+    steps: [
+      {
+        index: 1,
+        title: 'Take | us-east out',
+        kind: 'fault',
+        startedAt: 0,
+        durationMs: 520,
+        status: 'passed' as const,
+      },
+      {
+        index: 2,
+        title: 'Primary moves',
+        kind: 'wait',
+        startedAt: 0,
+        durationMs: 30_000,
+        targetMs: 10_000,
+        status: 'failed' as const,
+        detail: 'not met within the 30.0 s timeout',
+      },
+      {
+        index: 3,
+        title: 'Payments flow',
+        kind: 'wait',
+        startedAt: 0,
+        durationMs: 0,
+        status: 'skipped' as const,
+      },
+    ],
+  });
+
+  it('markdown: a steps table after the headline metrics', () => {
+    const md = renderMarkdown(drill());
+    expect(md).toContain('| 1 | Take \\| us-east out | fault | 0.52 s | — | ✅ passed |  |');
+    expect(md).toContain(
+      '| 2 | Primary moves | wait | 30.00 s | 10.00 s | ❌ failed | not met within the 30.0 s timeout |',
+    );
+    expect(md.indexOf('## Drill steps')).toBeLessThan(md.indexOf('## Gates'));
+    expect(renderMarkdown(sampleReport())).not.toContain('## Drill steps');
+  });
+
+  it('html: a steps table', () => {
+    expect(renderHtml(drill())).toContain('<table id="steps">');
+    expect(renderHtml(sampleReport())).not.toContain('<table id="steps">');
+  });
+
+  it('junit: a steps suite, the failed step a failure, the skipped one skipped', () => {
+    const xml = renderJunit(drill());
+    expect(xml).toMatch(
+      /<testsuite name="region-outage steps" tests="3" failures="1" errors="0" skipped="1"/,
+    );
+    expect(xml).toContain(
+      '<failure message="not met within the 30.0 s timeout">wait step, target 10.00 s, took 30.00 s</failure>',
+    );
+    expect(xml).toContain('<skipped message=""/>');
+    expect(renderJunit(sampleReport())).not.toContain(' steps"');
+  });
+});

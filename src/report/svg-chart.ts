@@ -2,7 +2,7 @@
  * Inline SVG time-series charts for the HTML report: no script, no external asset, renders offline.
  * Fault windows are shaded bands; stack events are vertical markers.
  */
-import { escapeXml } from './junit-reporter.js';
+import { escapeXml } from './xml.js';
 
 export interface Series {
   name: string;

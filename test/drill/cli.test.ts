@@ -121,6 +121,14 @@ describe('chaosbank drill: every runbook end to end (--auto, local driver)', asy
       for (const name of ['summary.md', 'report.html', 'junit.xml', 'history.ndjson'])
         expect((await readFile(join(out, name), 'utf8')).length).toBeGreaterThan(0);
       expect(await readFile(join(out, 'summary.md'), 'utf8')).toContain('## Drill steps');
+      // One report model: re-rendered by `chaosbank report`, a drill keeps its steps in every format.
+      const again = join(out, 'rerendered');
+      expect((await run(['report', out, '--out', again])).code).toBe(0);
+      expect(await readFile(join(again, 'summary.md'), 'utf8')).toContain('## Drill steps');
+      expect(await readFile(join(again, 'report.html'), 'utf8')).toContain('<table id="steps">');
+      expect(await readFile(join(again, 'junit.xml'), 'utf8')).toContain(
+        `name="${r.run.scenario.name} steps"`,
+      );
     },
     DRILL_TIMEOUT_MS,
   );
