@@ -15,7 +15,7 @@ import { clientCausedStatuses } from '../checks/expectations.js';
 import { readLedgerExport } from '../checks/ledger-reader.js';
 import type { ExportLine } from '../contract/ledger-export.js';
 import type { Verdict } from '../checks/verdict.js';
-import { ExitCode, InputError, InterruptedError } from '../contract/errors.js';
+import { InputError, InterruptedError } from '../contract/errors.js';
 import { IETF_STATUSES } from '../contract/stack-http.js';
 import { FaultInjector } from '../faults/injector.js';
 import { faultsPath } from '../faults/store.js';
@@ -23,12 +23,7 @@ import type { Attempt } from '../history/attempt.js';
 import { LoadEngine } from '../load/engine.js';
 import { HistoryWriter } from '../history/writer.js';
 import { writeReports, type ReporterOutcome } from '../run/reporter.js';
-import {
-  REPORT_SCHEMA_VERSION,
-  type DrillStepRecord,
-  type RunReport,
-  type RunStatus,
-} from '../run/run-report.js';
+import { REPORT_SCHEMA_VERSION, type DrillStepRecord, type RunReport } from '../run/run-report.js';
 import { evaluateGates } from '../run/gates.js';
 import { waitForConvergence } from '../run/settle.js';
 import { loadSchema } from '../load/spec.js';
@@ -37,6 +32,7 @@ import type { Topology } from '../contract/topology.js';
 import { planTopologyOf } from '../scenario/topology-of.js';
 import { VERSION } from '../version.js';
 import { reportRenderers } from '../report/renderers.js';
+import { decideOutcome } from '../run/outcome.js';
 import { jsonReporter } from '../run/json-reporter.js';
 import { evaluate, runSection, type DrillContext } from './executor.js';
 import { LiveSuccess } from './live-success.js';
@@ -315,18 +311,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const gates = interrupted
     ? []
     : evaluateGates([`mttr_s <= ${meta.targets.rto_s}`, `rpo_s <= ${meta.targets.rpo_s}`], metrics);
-  const stepFailed = steps.some((s) => s.status === 'failed');
-  const passed = !interrupted && !stepFailed && gates.every((g) => g.passed) && verdict?.passed === true;
-  if (!passed && !interrupted && reason === undefined)
-    reason = [
-      ...steps.filter((s) => s.status === 'failed').map((s) => `step #${s.index} ${s.title} failed`),
-      ...gates.filter((g) => !g.passed).map((g) => `target ${g.gate} missed: ${g.reason}`),
-      ...(verdict && !verdict.passed
-        ? verdict.checkers.filter((c) => !c.passed).map((c) => `checker ${c.name}: ${c.summary}`)
-        : []),
-    ].join('; ');
-  const status: RunStatus = interrupted ? 'interrupted' : passed ? 'passed' : 'failed';
-  const exitCode = interrupted ? ExitCode.interrupted : passed ? ExitCode.ok : ExitCode.gateFailed;
+  const outcome = decideOutcome({ interrupted, ...(verdict ? { verdict } : {}), gates, steps });
+  const { status, exitCode } = outcome;
+  if (status !== 'passed' && reason === undefined) reason = outcome.reason;
   const endedAt = Date.now();
   const ok = attempts.filter((a) => a.outcome === 'ok').length;
   const fail = attempts.filter((a) => a.outcome === 'fail').length;

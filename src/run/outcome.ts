@@ -2,12 +2,13 @@
  * The run's status and exit code. A run passes when every gate passed AND every anomaly the checkers
  * found is covered by a gate that names its metric: a scenario that tolerates an anomaly says so with a
  * gate (`stale_reads < 50`), and that gate decides; an anomaly no gate mentions fails the run, because a
- * resilience gate that lets an unexpected money bug through is worse than none.
+ * resilience gate that lets an unexpected money bug through is worse than none. Runs and drills share
+ * this rule; a drill also fails when one of its steps failed.
  */
 import type { MetricName } from '../checks/metrics-catalog.js';
 import type { AnomalyType, Verdict } from '../checks/verdict.js';
 import { ExitCode, isChaosbankError, type ExitCodeValue } from '../contract/errors.js';
-import type { RunStatus } from './run-report.js';
+import type { DrillStepRecord, RunStatus } from './run-report.js';
 import type { RunAbort } from './context.js';
 import type { GateResult } from './gates.js';
 
@@ -58,6 +59,8 @@ export function decideOutcome(input: {
   verdict?: Verdict;
   gates?: GateResult[];
   missingAuthority?: string;
+  /** A drill's steps: a failed step fails the drill like a failed gate. */
+  steps?: readonly DrillStepRecord[];
 }): Outcome {
   if (input.interrupted)
     return {
@@ -81,6 +84,11 @@ export function decideOutcome(input: {
   const failedGates = (input.gates ?? []).filter((g) => !g.passed);
   const ungated = input.verdict ? ungatedAnomalies(input.verdict, input.gates ?? []) : [];
   const reasons: string[] = [];
+  const failedSteps = (input.steps ?? []).filter((s) => s.status === 'failed');
+  if (failedSteps.length > 0)
+    reasons.push(
+      `step${failedSteps.length > 1 ? 's' : ''} failed: ${failedSteps.map((s) => `#${s.index} ${s.title}${s.detail ? ` (${s.detail})` : ''}`).join('; ')}`,
+    );
   if (failedGates.length > 0)
     reasons.push(
       `gate${failedGates.length > 1 ? 's' : ''} failed: ${failedGates.map((g) => `${g.gate} (${g.reason})`).join('; ')}`,
