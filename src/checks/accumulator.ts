@@ -11,7 +11,7 @@
 import type { Attempt } from '../history/attempt.js';
 import type { StackEvent } from '../contract/events.js';
 import { AnomalyCollector } from './anomaly-collector.js';
-import { AttemptStore, KeyTable } from './attempt-store.js';
+import { AttemptStore, KIND, KeyTable } from './attempt-store.js';
 import type { CheckContext } from './check-context.js';
 import { Interner } from './compact.js';
 import { checkConvergence } from './convergence-checker.js';
@@ -25,12 +25,17 @@ import { checkReads } from './reads-checker.js';
 import { measureLoad } from './recovery.js';
 import { checkLostWrites } from './rpo-checker.js';
 import { checkSplitBrain } from './split-brain-checker.js';
+import { LEDGER_CHECKERS, settleMeasurements, whyNotMeasured } from './not-measured.js';
 import type { AnomalyType, CheckerResult, Verdict } from './verdict.js';
 
 export interface CheckAccumulator {
   addAttempt(attempt: Attempt): void;
   addLedgerLine(region: string, line: ExportLine): void;
   addEvent(event: StackEvent): void;
+  /** Scheduled requests the load engine could not start (`dropped_iterations` of the history). */
+  addDropped(count: number): void;
+  /** A region whose ledger export is missing, and why (export failed, run stopped before collecting). */
+  addMissingLedger(region: string, why: string): void;
   /** Run every checker over what was added. Call once. */
   finish(): Verdict;
 }
@@ -61,6 +66,8 @@ export function createCheckAccumulator(input: CheckExpectationsInput): CheckAccu
   const attempts = new AttemptStore(keys, names, accounts);
   const ledgers = new Map<string, RegionLedger>();
   const events: StackEvent[] = [];
+  const missingLedgers = new Map<string, string>();
+  let dropped = 0;
   let finished = false;
 
   return {
@@ -79,6 +86,12 @@ export function createCheckAccumulator(input: CheckExpectationsInput): CheckAccu
     addEvent(event) {
       events.push(event);
     },
+    addDropped(count) {
+      dropped += count;
+    },
+    addMissingLedger(region, why) {
+      missingLedgers.set(region, why);
+    },
     finish() {
       if (finished) throw new Error('CheckAccumulator.finish() was already called');
       finished = true;
@@ -95,29 +108,31 @@ export function createCheckAccumulator(input: CheckExpectationsInput): CheckAccu
         facts: computeKeyFacts(attempts, expectations.statuses.inFlight),
         collector: new AnomalyCollector(expectations.examples),
       };
-      return runCheckers(ctx);
+      return runCheckers(ctx, { dropped, missingLedgers });
     },
   };
 }
 
-function runCheckers(ctx: CheckContext): Verdict {
+function runCheckers(
+  ctx: CheckContext,
+  load: { dropped: number; missingLedgers: ReadonlyMap<string, string> },
+): Verdict {
   const { collector, authority, expectations } = ctx;
   const missingLedger =
-    authority === undefined ? `no ledger export from ${expectations.authoritativeRegion}` : null;
+    authority === undefined ? missingLedgerText(expectations.authoritativeRegion, load) : null;
   checkIdempotency(ctx);
   const rpo = authority ? checkLostWrites(ctx) : { rpoS: null };
   if (authority) checkLedger(ctx, authority);
   checkReads(ctx);
   checkSplitBrain(ctx);
   const unconverged = authority ? checkConvergence(ctx, authority) : null;
-  const load = measureLoad(ctx.attempts, ctx.events, expectations);
+  const figures = measureLoad(ctx.attempts, ctx.events, expectations);
 
-  const needsLedger = new Set(['idempotency', 'ledger', 'rpo', 'convergence']);
   const checkers: CheckerResult[] = Object.entries(CHECKER_ANOMALIES).map(([name, types]) => {
-    if (name === 'recovery') return recoveryResult(load.recovery, load.mttrS);
+    if (name === 'recovery') return recoveryResult(figures.recovery, figures.mttrS);
     const anomalies = collector.summaries(types);
     const count = anomalies.reduce((n, a) => n + a.count, 0);
-    if (missingLedger && needsLedger.has(name)) {
+    if (missingLedger && LEDGER_CHECKERS.has(name)) {
       return { name, passed: false, summary: `not checked: ${missingLedger}`, anomalies };
     }
     const summary = count === 0 ? 'no anomaly' : anomalies.map((a) => `${a.count} ${a.type}`).join(', ');
@@ -125,13 +140,13 @@ function runCheckers(ctx: CheckContext): Verdict {
   });
 
   const c = (type: AnomalyType): number => collector.count(type);
-  const metrics: Verdict['metrics'] = {
-    mttr_s: load.mttrS,
-    rto_s: load.mttrS,
-    outage_s: load.outageS,
-    detection_s: load.detectionS,
+  const counted: Verdict['metrics'] = {
+    mttr_s: figures.mttrS,
+    rto_s: figures.mttrS,
+    outage_s: figures.outageS,
+    detection_s: figures.detectionS,
     rpo_s: rpo.rpoS,
-    recovered: load.recovery.recovered ? 1 : 0,
+    recovered: figures.recovery.recovered ? 1 : 0,
     duplicates: c('duplicate-application') + c('cross-region-duplicate'),
     lost_writes: c('lost-write'),
     phantom_writes: c('phantom-write'),
@@ -147,22 +162,51 @@ function runCheckers(ctx: CheckContext): Verdict {
     split_brain: c('split-brain'),
     unconverged_regions: unconverged,
     anomalies: collector.total(),
-    success_rate: load.successRate,
-    error_rate: load.successRate === null ? null : 1 - load.successRate,
-    p50_ms: load.p50Ms,
-    p95_ms: load.p95Ms,
-    p99_ms: load.p99Ms,
-    max_ms: load.maxMs,
-    attempts: load.attempts,
+    success_rate: figures.successRate,
+    error_rate: figures.successRate === null ? null : 1 - figures.successRate,
+    p50_ms: figures.p50Ms,
+    p95_ms: figures.p95Ms,
+    p99_ms: figures.p99Ms,
+    max_ms: figures.maxMs,
+    attempts: figures.attempts,
+    dropped: load.dropped,
     unresolved_payments: countUnresolved(ctx),
   };
+  const why = whyNotMeasured({
+    attempts: figures.attempts,
+    reads: countReads(ctx),
+    dropped: load.dropped,
+    missingLedger,
+    ...(expectations.plannedFaults === undefined ? {} : { plannedFaults: expectations.plannedFaults }),
+    recoveryHoldMs: expectations.recoveryHoldMs,
+    recovery: figures.recovery,
+    mttrS: figures.mttrS,
+    detectionS: figures.detectionS,
+    rpoS: rpo.rpoS,
+    successRate: figures.successRate,
+    p50Ms: figures.p50Ms,
+  });
+  const { metrics, notMeasured } = settleMeasurements(counted, why);
   return {
     passed: checkers.every((r) => r.passed),
     checkers,
     metrics,
-    windows: load.windows,
-    recovery: load.recovery,
+    notMeasured,
+    windows: figures.windows,
+    recovery: figures.recovery,
   };
+}
+
+function missingLedgerText(region: string, load: { missingLedgers: ReadonlyMap<string, string> }): string {
+  const why = load.missingLedgers.get(region);
+  return `no ledger export from ${region}${why === undefined ? '' : `: ${why}`}`;
+}
+
+function countReads(ctx: CheckContext): number {
+  const kinds = ctx.attempts.kind.data;
+  let n = 0;
+  for (let i = 0; i < ctx.attempts.count; i++) if (kinds[i] === KIND.read) n++;
+  return n;
 }
 
 function recoveryResult(recovery: Verdict['recovery'], mttrS: number | null): CheckerResult {
@@ -187,10 +231,16 @@ export interface CheckRunInput {
   /** Ledger export lines by region. */
   ledgers: Record<string, Iterable<ExportLine>>;
   events?: Iterable<StackEvent>;
+  /** Scheduled requests the load engine could not start; 0 when not given. */
+  dropped?: number;
+  /** Regions whose ledger export is missing, and why. */
+  missingLedgers?: Record<string, string>;
 }
 
 export function checkRun(input: CheckRunInput): Verdict {
   const acc = createCheckAccumulator(input.expectations);
+  if (input.dropped !== undefined) acc.addDropped(input.dropped);
+  for (const [region, why] of Object.entries(input.missingLedgers ?? {})) acc.addMissingLedger(region, why);
   for (const a of input.attempts) acc.addAttempt(a);
   for (const [region, lines] of Object.entries(input.ledgers))
     for (const line of lines) acc.addLedgerLine(region, line);

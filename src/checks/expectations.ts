@@ -22,6 +22,8 @@ export interface CheckExpectations {
   sloSuccessRate: number;
   /** Length of the steady-state window before the first fault used for the baseline, ms; all of it when unset. */
   steadyStateMs?: number;
+  /** How many faults the scenario plans (for the reason a run has no recovery metrics); unknown when unset. */
+  plannedFaults?: number;
   /** How many examples each anomaly summary keeps (checks.examples, default 10). */
   examples: number;
 }

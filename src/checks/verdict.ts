@@ -71,8 +71,13 @@ export interface RecoveryResult {
 export interface Verdict {
   passed: boolean;
   checkers: CheckerResult[];
-  /** Every metric of METRICS that could be computed; null where it does not apply. */
+  /** Every metric of METRICS: a number, or null when it was not measured (reason in `notMeasured`). */
   metrics: Partial<Record<MetricName, number | null>>;
+  /**
+   * Why each null metric was not measured (not-measured.ts). Absent in reports written before
+   * reasons were recorded.
+   */
+  notMeasured?: Partial<Record<MetricName, string>>;
   windows: WindowStat[];
   recovery: RecoveryResult;
 }

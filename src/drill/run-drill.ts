@@ -20,11 +20,12 @@ import { IETF_STATUSES } from '../contract/stack-http.js';
 import { FaultInjector } from '../faults/injector.js';
 import { faultsPath } from '../faults/store.js';
 import type { Attempt } from '../history/attempt.js';
-import { LoadEngine } from '../load/engine.js';
+import { LoadEngine, type LoadSummary } from '../load/engine.js';
 import { HistoryWriter } from '../history/writer.js';
 import { writeReports, type ReporterOutcome } from '../run/reporter.js';
 import { REPORT_SCHEMA_VERSION, type DrillStepRecord, type RunReport } from '../run/run-report.js';
 import { evaluateGates } from '../run/gates.js';
+import { nothingMeasured } from '../checks/not-measured.js';
 import { waitForConvergence } from '../run/settle.js';
 import { loadSchema } from '../load/spec.js';
 import type { StackEvent } from '../contract/events.js';
@@ -156,7 +157,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     accounts: { ...meta.load.accounts, currency: 'USD' },
   });
   const stopLoad = new AbortController();
-  let loadDone: Promise<unknown> = Promise.resolve();
+  let loadDone: Promise<LoadSummary | undefined> = Promise.resolve(undefined);
+  let dropped: number | null = null;
   let history: HistoryWriter | undefined;
   try {
     const injector = new FaultInjector({
@@ -254,7 +256,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       });
     }
     stopLoad.abort();
-    await loadDone;
+    dropped = (await loadDone)?.dropped ?? null;
     await history.close();
 
     if (!interrupted) {
@@ -278,6 +280,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         attempts,
         ledgers: await readLedgers(files),
         events,
+        ...(dropped === null ? {} : { dropped }),
+        missingLedgers: Object.fromEntries(
+          Object.entries(files).flatMap(([region, file]) => ('error' in file ? [[region, file.error]] : [])),
+        ),
       });
       for (const [i, step] of deferred.entries()) {
         const t = Date.now();
@@ -308,9 +314,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
   steps.sort((a, b) => a.index - b.index);
   const metrics = verdict?.metrics ?? {};
-  const gates = interrupted
-    ? []
-    : evaluateGates([`mttr_s <= ${meta.targets.rto_s}`, `rpo_s <= ${meta.targets.rpo_s}`], metrics);
+  const gates = evaluateGates(
+    [`mttr_s <= ${meta.targets.rto_s}`, `rpo_s <= ${meta.targets.rpo_s}`],
+    metrics,
+    verdict?.notMeasured ?? nothingMeasured('the drill stopped before any check ran'),
+  );
   const outcome = decideOutcome({ interrupted, ...(verdict ? { verdict } : {}), gates, steps });
   const { status, exitCode } = outcome;
   if (status !== 'passed' && reason === undefined) reason = outcome.reason;
@@ -352,7 +360,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       ok,
       fail,
       info: attempts.length - ok - fail,
-      dropped: 0,
+      dropped: verdict?.metrics.dropped ?? null,
     },
     phases: [],
     faults: faultRecords(ownEvents),

@@ -107,4 +107,27 @@ describe('history reader', () => {
     const badPoint = write('bad-point.ndjson', `${good.replace(/"time":"[^"]*"/, '"time":"yesterday"')}\n`);
     await expect(readHistoryArray(badPoint)).rejects.toMatchObject({ code: 'HISTORY_BAD_POINT' });
   });
+
+  it('hands dropped_iterations points to onDropped, ours and k6-shaped alike', async () => {
+    const k6Dropped = JSON.stringify({
+      metric: 'dropped_iterations',
+      type: 'Point',
+      data: { time: '2025-01-01T00:00:01.5Z', value: 1, tags: { scenario: 'payments' } },
+    });
+    const path = write(
+      'dropped.ndjson',
+      [
+        ...HISTORY_METRICS.map(metricLine),
+        encodeAttempt(minimalAttempt),
+        encodeDropped(1000, 'router'),
+        encodeDropped(1001, 'router'),
+        k6Dropped,
+        '',
+      ].join('\n'),
+    );
+    let dropped = 0;
+    const attempts = await readHistoryArray(path, { onDropped: (n) => (dropped += n) });
+    expect(attempts).toHaveLength(1);
+    expect(dropped).toBe(3);
+  });
 });

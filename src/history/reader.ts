@@ -1,7 +1,8 @@
 /**
  * Reads a history file (ours, or NDJSON written by real k6 with `--out json=FILE`, optionally
- * gzipped) back into Attempts. Only `http_req_duration` points become attempts; Metric lines and
- * other metrics (vus, http_reqs, dropped_iterations, checks...) are skipped.
+ * gzipped) back into Attempts. Only `http_req_duration` points become attempts; `dropped_iterations`
+ * points are handed to `onDropped` (both engines write them); Metric lines and other metrics (vus,
+ * http_reqs, checks...) are skipped.
  *
  * Lines are split on Buffer level from large reads (lines.ts); lines in our own encoder's exact shape
  * are decoded without JSON.parse (fast-decoder.ts), everything else — real k6 output, escaped
@@ -24,6 +25,8 @@ import { lineEnd, lineSpans } from './lines.js';
 export interface ReadHistoryOptions {
   /** Statuses meaning "definitely no effect", for samples that carry no `outcome` (plain k6 output). */
   expected?: ExpectedStatuses;
+  /** Called with the value of each `dropped_iterations` point: demand the engine could not start. */
+  onDropped?: (count: number) => void;
 }
 
 const READ_BYTES = 4 * 1024 * 1024;
@@ -45,6 +48,7 @@ class HistoryDecoder {
   constructor(
     private readonly path: string,
     private readonly expected: ExpectedStatuses | undefined,
+    private readonly onDropped: ((count: number) => void) | undefined,
   ) {}
 
   /**
@@ -116,10 +120,23 @@ class HistoryDecoder {
         { cause },
       );
     }
-    if (attempt === undefined) return;
+    if (attempt === undefined) {
+      if (this.onDropped !== undefined) {
+        const dropped = droppedCount(parsed);
+        if (dropped > 0) this.onDropped(dropped);
+      }
+      return;
+    }
     this.httpSamples++;
     this.batch.push(attempt);
   }
+}
+
+/** The value of a `dropped_iterations` point (1 per dropped iteration in k6 and ours), else 0. */
+function droppedCount(line: K6Line): number {
+  if (line.type !== 'Point' || line.metric !== 'dropped_iterations') return 0;
+  const value = line.data?.value;
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 /**
@@ -137,7 +154,7 @@ export async function* readHistoryBatches(
   }
   const file = createReadStream(path, { highWaterMark: READ_BYTES });
   const source: Readable = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: 1024 * 1024 })) : file;
-  const decoder = new HistoryDecoder(path, options.expected);
+  const decoder = new HistoryDecoder(path, options.expected, options.onDropped);
   try {
     for await (const { bytes, start, end } of lineSpans(source as AsyncIterable<Buffer>)) {
       // the batch is empty here: each span's attempts are all handed out before the next one

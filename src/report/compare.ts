@@ -121,7 +121,8 @@ export function compareReports(reports: readonly RunReport[]): Comparison {
           metric,
           baseline: b,
           actual: a,
-          reason: a === null ? `${metric} could not be measured (no recovery)` : `${metric} ${b} -> ${a}`,
+          reason:
+            a === null ? `${metric} was measured in the baseline, not in this run` : `${metric} ${b} -> ${a}`,
         });
     }
   }

@@ -1,14 +1,17 @@
 /** Small formatting helpers shared by the text reporters. */
 import type { Anomaly } from '../checks/verdict.js';
 
+export const NOT_MEASURED = 'not measured';
+
+/** A metric value; null is a metric that was not measured (never shown as 0). */
 export function formatNumber(value: number | null | undefined, digits = 2): string {
-  if (value === null || value === undefined) return 'n/a';
+  if (value === null || value === undefined) return NOT_MEASURED;
   if (Number.isInteger(value)) return String(value);
   return value.toFixed(digits);
 }
 
 export function formatPercent(value: number | null | undefined): string {
-  return value === null || value === undefined ? 'n/a' : `${(value * 100).toFixed(2)}%`;
+  return value === null || value === undefined ? NOT_MEASURED : `${(value * 100).toFixed(2)}%`;
 }
 
 /** Seconds since the run's first phase, for timelines ("t+12.3s"). */

@@ -11,6 +11,8 @@ import { escapeXml } from './xml.js';
 import { renderChart, type Band, type Marker, type Series } from './svg-chart.js';
 import { formatNumber, formatPercent, relativeSeconds } from './format.js';
 import { stepsHtml } from './steps.js';
+import { notMeasuredReason } from '../checks/not-measured.js';
+import type { MetricName } from '../checks/metrics-catalog.js';
 
 export const REGION_COLORS = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2'];
 
@@ -108,11 +110,26 @@ export function renderCharts(report: RunReport): string {
   ].join('\n');
 }
 
+/** The metrics on the cards at the top. */
+const CARD_METRICS: readonly MetricName[] = [
+  'mttr_s',
+  'outage_s',
+  'detection_s',
+  'rpo_s',
+  'success_rate',
+  'p99_ms',
+  'anomalies',
+];
+
 export function renderHtml(report: RunReport): string {
   const { run, verdict } = report;
   const m = verdict?.metrics ?? {};
   const card = (label: string, value: string) =>
     `<div class="card"><b>${escapeXml(value)}</b><span>${escapeXml(label)}</span></div>`;
+  const notMeasured = CARD_METRICS.flatMap((name) => {
+    const why = verdict ? notMeasuredReason(verdict, name) : undefined;
+    return why === undefined ? [] : [`<li><code>${name}</code> not measured: ${escapeXml(why)}</li>`];
+  }).join('');
   const origin = report.phases[0]?.start ?? Date.parse(run.startedAt);
   const gates = report.gates
     .map(
@@ -163,6 +180,7 @@ export function renderHtml(report: RunReport): string {
 <div class="meta">run ${escapeXml(run.id)} · ${escapeXml(run.startedAt)} · driver ${escapeXml(run.driver)} · seed ${run.seed} · ${escapeXml(report.topology.regions.join(', '))} (primary ${escapeXml(report.topology.primary)}, ${escapeXml(report.topology.replication)})${report.topology.bugs.length ? ` · seeded bugs: ${escapeXml(report.topology.bugs.join(', '))}` : ''}</div>
 ${run.reason ? `<p class="fail">${escapeXml(run.reason)}</p>` : ''}
 <div class="cards">${card('MTTR (s)', formatNumber(m.mttr_s))}${card('outage (s)', formatNumber(m.outage_s))}${card('detection (s)', formatNumber(m.detection_s))}${card('RPO (s)', formatNumber(m.rpo_s))}${card('success rate', formatPercent(m.success_rate))}${card('p99 (ms)', formatNumber(m.p99_ms, 0))}${card('anomalies', formatNumber(m.anomalies))}</div>
+${notMeasured ? `<ul id="not-measured">${notMeasured}</ul>` : ''}
 ${stepsHtml(report.steps)}<h2>Over time</h2>
 ${renderCharts(report)}
 <h2>Gates</h2>

@@ -59,7 +59,7 @@ export function renderJunit(report: RunReport): string {
       : {
           failure: {
             message: g.reason,
-            body: `actual: ${String(g.actual)}\nthreshold: ${g.op} ${g.threshold}`,
+            body: `actual: ${g.actual === null ? 'not measured' : String(g.actual)}\nthreshold: ${g.op} ${g.threshold}`,
           },
         }),
   }));

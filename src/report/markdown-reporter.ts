@@ -3,7 +3,8 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Reporter } from '../run/reporter.js';
 import type { RunReport } from '../run/run-report.js';
-import { formatNumber, formatPercent, relativeSeconds } from './format.js';
+import { notMeasuredReason } from '../checks/not-measured.js';
+import { formatNumber, formatPercent, NOT_MEASURED, relativeSeconds } from './format.js';
 import { stepsMarkdown } from './steps.js';
 
 const HEADLINE_METRICS = [
@@ -38,7 +39,14 @@ export function renderMarkdown(report: RunReport): string {
     lines.push('| metric | value |', '|---|---|');
     for (const name of HEADLINE_METRICS) {
       const value = verdict.metrics[name];
-      lines.push(`| ${name} | ${name === 'success_rate' ? formatPercent(value) : formatNumber(value)} |`);
+      const why = notMeasuredReason(verdict, name);
+      const text =
+        why !== undefined
+          ? `${NOT_MEASURED}: ${why}`
+          : name === 'success_rate'
+            ? formatPercent(value)
+            : formatNumber(value);
+      lines.push(`| ${name} | ${cell(text)} |`);
     }
     lines.push('');
   }

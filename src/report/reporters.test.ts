@@ -8,6 +8,25 @@ import { renderMarkdown, markdownReporter } from './markdown-reporter.js';
 import { renderHtml } from './html-reporter.js';
 import { writeReports, type Reporter } from '../run/reporter.js';
 import { jsonReporter } from '../run/json-reporter.js';
+import { evaluateGates } from '../run/gates.js';
+import type { RunReport } from '../run/run-report.js';
+
+const NO_LEDGER =
+  'the idempotency checker did not run (no ledger export from us-east: the run stopped before the ledgers were collected)';
+
+/** A run stopped before its ledgers were collected: counts that need them are not measured. */
+function unmeasuredReport(): RunReport {
+  const report = sampleReport();
+  const verdict = report.verdict!;
+  verdict.metrics = { ...verdict.metrics, duplicates: null, anomalies: null, mttr_s: null, dropped: 0 };
+  verdict.notMeasured = {
+    duplicates: NO_LEDGER,
+    anomalies: 'not every checker ran (no ledger export from us-east)',
+    mttr_s: 'no fault in the scenario',
+  };
+  report.gates = evaluateGates(['duplicates == 0', 'dropped == 0'], verdict.metrics, verdict.notMeasured);
+  return report;
+}
 
 let dir: string;
 beforeEach(async () => {
@@ -54,6 +73,36 @@ describe('html', () => {
     expect(html).toContain('class="fault-band"');
     expect(html).toContain('failover.promoted');
     expect(html).not.toMatch(/<script|src="http|href="http/);
+  });
+});
+
+describe('metrics not measured', () => {
+  it('junit fails the gate with "not measured: <reason>" and never shows a 0', () => {
+    const xml = renderJunit(unmeasuredReport());
+    expect(xml).toContain(
+      `<failure message="not measured: ${NO_LEDGER}">actual: not measured\nthreshold: == 0</failure>`,
+    );
+    expect(xml).toMatch(/<testcase name="gate: dropped == 0" classname="[^"]*"[^>]*\/>/);
+  });
+
+  it('markdown shows the reason in the metric table and the gate table', () => {
+    const md = renderMarkdown(unmeasuredReport());
+    expect(md).toContain('| mttr_s | not measured: no fault in the scenario |');
+    expect(md).toContain(`| \`duplicates == 0\` | not measured | ❌ not measured: ${NO_LEDGER} |`);
+  });
+
+  it('html shows not measured on the cards, lists why, and fails the gate with the reason', () => {
+    const html = renderHtml(unmeasuredReport());
+    expect(html).toContain('<b>not measured</b><span>MTTR (s)</span>');
+    expect(html).toContain('<li><code>mttr_s</code> not measured: no fault in the scenario</li>');
+    expect(html).toContain(`<td>not measured</td><td class="fail">fail: not measured: ${NO_LEDGER}</td>`);
+  });
+
+  it('an older report.json (null metrics, no reasons) still renders', () => {
+    const report = sampleReport();
+    report.verdict!.metrics.mttr_s = null;
+    delete report.verdict!.notMeasured;
+    expect(renderMarkdown(report)).toContain('| mttr_s | not measured: no reason recorded');
   });
 });
 

@@ -70,8 +70,15 @@ function loadSummary(ctx: RunContext): LoadSummary | null {
     ok: sum((s) => s.outcomes.ok),
     fail: sum((s) => s.outcomes.fail),
     info: sum((s) => s.outcomes.info),
-    dropped: sum((s) => s.dropped),
+    dropped: droppedCount(ctx),
   };
+}
+
+/** The checked history's count when there is a verdict; else what the embedded engine counted, if it ran. */
+function droppedCount(ctx: RunContext): number | null {
+  if (ctx.verdict !== undefined) return ctx.verdict.metrics.dropped ?? null;
+  if (ctx.loadEngine !== 'embedded' || ctx.engineSummaries.length === 0) return null;
+  return ctx.engineSummaries.reduce((n, s) => n + s.dropped, 0);
 }
 
 export function faultRecords(events: StackEvent[]): FaultRecord[] {

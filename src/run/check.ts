@@ -12,13 +12,19 @@ import type { RunContext } from './context.js';
 export async function checkRun(ctx: RunContext): Promise<Verdict> {
   const authority = ctx.finalPrimary ?? ctx.topology.primary;
   const accumulator = createCheckAccumulator(expectationsFromScenario(ctx.scenario, authority));
+  const onDropped = (count: number): void => accumulator.addDropped(count);
   for (const file of ctx.historyFiles) {
     if (!existsSync(file)) continue;
-    for await (const batch of readHistoryBatches(file, { expected: ctx.scenario.idempotency }))
+    for await (const batch of readHistoryBatches(file, { expected: ctx.scenario.idempotency, onDropped }))
       for (const attempt of batch) accumulator.addAttempt(attempt);
   }
+  if (ctx.ledgers === undefined)
+    accumulator.addMissingLedger(authority, 'the run stopped before the ledgers were collected');
   for (const [region, result] of Object.entries(ctx.ledgers ?? {})) {
-    if (!('path' in result)) continue;
+    if (!('path' in result)) {
+      accumulator.addMissingLedger(region, result.error);
+      continue;
+    }
     for await (const batch of readLedgerExport(result.path).batches())
       for (const line of batch) accumulator.addLedgerLine(region, line);
   }
@@ -37,6 +43,7 @@ export function expectationsFromScenario(scenario: Scenario, authoritativeRegion
     sloSuccessRate: scenario.steadyState.successRate,
     steadyStateMs: scenario.steadyState.duration,
     examples: scenario.checks.examples,
+    plannedFaults: scenario.faults.length,
   };
   if (scenario.checks.recoveryP99 !== undefined) expectations.recoveryP99Ms = scenario.checks.recoveryP99;
   return expectations;

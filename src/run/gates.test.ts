@@ -13,10 +13,31 @@ describe('evaluateGates', () => {
     expect(results[1]!.reason).toBe('duplicates was 2, expected == 0');
   });
 
-  it('fails a gate whose metric could not be measured, with the reason', () => {
-    const [result] = evaluateGates(['mttr_s < 30'], { mttr_s: null });
-    expect(result!.passed).toBe(false);
-    expect(result!.actual).toBeNull();
-    expect(result!.reason).toMatch(/could not be measured/);
+  it('fails a gate whose metric was not measured, with the reason the checks gave', () => {
+    const [duplicates, lost] = evaluateGates(
+      ['duplicates == 0', 'lost_writes == 0'],
+      { duplicates: null, lost_writes: null },
+      {
+        duplicates: 'the idempotency checker did not run (no ledger export from us-east)',
+        lost_writes: 'the rpo checker did not run (no ledger export from us-east)',
+      },
+    );
+    expect(duplicates).toMatchObject({ passed: false, actual: null });
+    expect(duplicates!.reason).toBe(
+      'not measured: the idempotency checker did not run (no ledger export from us-east)',
+    );
+    expect(lost!.reason).toBe('not measured: the rpo checker did not run (no ledger export from us-east)');
+  });
+
+  it('a metric absent from the metrics is not measured, never a default 0; no MTTR wording for others', () => {
+    const [result] = evaluateGates(['dropped == 0'], {});
+    expect(result).toMatchObject({ passed: false, actual: null });
+    expect(result!.reason).toBe('not measured: dropped was not measured in this run');
+    expect(result!.reason).not.toMatch(/MTTR|recover/);
+  });
+
+  it('a dropped == 0 gate passes when the engine dropped nothing', () => {
+    const [result] = evaluateGates(['dropped == 0'], { dropped: 0 });
+    expect(result).toMatchObject({ passed: true, actual: 0, reason: '' });
   });
 });

@@ -1,8 +1,10 @@
 /**
- * Gates: thresholds over checker metrics (`mttr_s < 30`, `duplicates == 0`). A gate whose metric could
- * not be computed (null: e.g. no recovery, so no MTTR) fails, and says why.
+ * Gates: thresholds over checker metrics (`mttr_s < 30`, `duplicates == 0`). A gate whose metric was
+ * not measured (null: the checker did not run, no traffic, no fault, no recovery) fails with
+ * "not measured: <reason>"; it never passes on a default 0.
  */
 import type { MetricName } from '../checks/metrics-catalog.js';
+import type { NotMeasured } from '../checks/not-measured.js';
 import { parseGate, type ComparisonOp } from '../scenario/gates-syntax.js';
 
 export interface GateResult {
@@ -10,6 +12,7 @@ export interface GateResult {
   metric: MetricName;
   op: ComparisonOp;
   threshold: number;
+  /** null: not measured (the reason says why). */
   actual: number | null;
   passed: boolean;
   /** Why it failed, in a sentence; empty when it passed. */
@@ -33,9 +36,11 @@ export function compare(actual: number, op: ComparisonOp, threshold: number): bo
   }
 }
 
+/** `notMeasured`: why each null metric was not measured (Verdict.notMeasured). */
 export function evaluateGates(
   gates: readonly string[],
   metrics: Partial<Record<MetricName, number | null>>,
+  notMeasured: NotMeasured = {},
 ): GateResult[] {
   return gates.map((source) => {
     const { metric, op, value } = parseGate(source);
@@ -48,7 +53,7 @@ export function evaluateGates(
         threshold: value,
         actual,
         passed: false,
-        reason: `${metric} could not be measured in this run (for MTTR: the service never recovered)`,
+        reason: `not measured: ${notMeasured[metric] ?? `${metric} was not measured in this run`}`,
       };
     const passed = compare(actual, op, value);
     return {

@@ -31,7 +31,8 @@ export interface LoadSummary {
   ok: number;
   fail: number;
   info: number;
-  dropped: number;
+  /** Scheduled requests the engine could not start; null when not measured (older reports: a number). */
+  dropped: number | null;
 }
 
 export interface RunReport {

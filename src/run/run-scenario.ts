@@ -28,6 +28,7 @@ import { collectArtifacts, gatherEvents, writeEvents } from './collect.js';
 import { closePhases, enterPhase, note, type RunContext } from './context.js';
 import { DEFAULT_DRIVER, resolveDriver } from '../../drivers/registry.js';
 import { evaluateGates } from './gates.js';
+import { nothingMeasured } from '../checks/not-measured.js';
 import { healStack } from './heal.js';
 import { runLoadWithFaults } from './load-phase.js';
 import type { RunOptions, RunResult } from './options.js';
@@ -191,7 +192,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     {
       title: 'gate',
       setup: async (c) => {
-        c.gates = evaluateGates(c.scenario.gates, c.verdict!.metrics);
+        c.gates = evaluateGates(c.scenario.gates, c.verdict!.metrics, c.verdict!.notMeasured);
         closePhases(c);
         await Promise.resolve();
       },
@@ -215,8 +216,15 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       );
       return undefined;
     });
-    if (ctx.verdict) ctx.gates = evaluateGates(ctx.scenario.gates, ctx.verdict.metrics);
+    if (ctx.verdict)
+      ctx.gates = evaluateGates(ctx.scenario.gates, ctx.verdict.metrics, ctx.verdict.notMeasured);
   }
+  // No check at all (no history to read): every gate is listed, and fails as not measured.
+  ctx.gates ??= evaluateGates(
+    ctx.scenario.gates,
+    {},
+    nothingMeasured('the run stopped before any check ran'),
+  );
   if (ctx.events === undefined) gatherEvents(ctx);
   await writeEvents(ctx).catch(() => undefined);
 

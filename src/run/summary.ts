@@ -2,6 +2,8 @@
  * The console summary at the end of a run: the object `chaosbank run --json` prints, and its text
  * form (verdict, gates, anomalies, where the reports are).
  */
+import { notMeasuredReason } from '../checks/not-measured.js';
+import type { MetricName } from '../checks/metrics-catalog.js';
 import type { RunReport, RunStatus } from './run-report.js';
 import type { RunResult } from './options.js';
 
@@ -13,7 +15,11 @@ export interface RunSummary {
   reason?: string;
   seed: number;
   durationMs: number;
+  /** The headline metrics; null when not measured. */
   metrics: Record<string, number | null>;
+  /** Why each null headline metric was not measured. */
+  notMeasured: Record<string, string>;
+  /** `reason` of a gate on a metric not measured: `not measured: <why>`. */
   gates: Array<{ gate: string; actual: number | null; passed: boolean; reason: string }>;
   anomalies: Array<{ type: string; count: number }>;
   notes: string[];
@@ -21,7 +27,16 @@ export interface RunSummary {
   reports: Record<string, string>;
 }
 
-const HEADLINE_METRICS = ['mttr_s', 'outage_s', 'rpo_s', 'success_rate', 'p99_ms', 'attempts', 'anomalies'];
+const HEADLINE_METRICS: readonly MetricName[] = [
+  'mttr_s',
+  'outage_s',
+  'rpo_s',
+  'success_rate',
+  'p99_ms',
+  'attempts',
+  'dropped',
+  'anomalies',
+];
 
 export function runSummary(result: Pick<RunResult, 'report' | 'outDir'>): RunSummary {
   const { report } = result;
@@ -33,8 +48,12 @@ export function runSummary(result: Pick<RunResult, 'report' | 'outDir'>): RunSum
     exitCode: report.run.exitCode,
     seed: report.run.seed,
     durationMs: report.run.durationMs,
-    metrics: Object.fromEntries(
-      HEADLINE_METRICS.map((m) => [m, (metrics as Record<string, number | null | undefined>)[m] ?? null]),
+    metrics: Object.fromEntries(HEADLINE_METRICS.map((m) => [m, metrics[m] ?? null])),
+    notMeasured: Object.fromEntries(
+      HEADLINE_METRICS.flatMap((m) => {
+        const why = notMeasuredReason(report.verdict, m);
+        return why === undefined ? [] : [[m, why]];
+      }),
     ),
     gates: report.gates.map((g) => ({ gate: g.gate, actual: g.actual, passed: g.passed, reason: g.reason })),
     anomalies: anomalyCounts(report),
@@ -75,9 +94,10 @@ export function formatRunSummary(summary: RunSummary, c: SummaryColors = plain):
   ];
   if (summary.reason !== undefined) lines.push(`  ${summary.reason}`);
   const m = summary.metrics;
-  const show = (v: number | null, digits = 2) => (v === null ? 'n/a' : String(Number(v.toFixed(digits))));
+  const show = (v: number | null | undefined, unit = '', digits = 2) =>
+    v === null || v === undefined ? 'not measured' : `${Number(v.toFixed(digits))}${unit}`;
   lines.push(
-    `  MTTR ${show(m.mttr_s ?? null)} s · RPO ${show(m.rpo_s ?? null)} s · success ${m.success_rate == null ? 'n/a' : `${(m.success_rate * 100).toFixed(2)}%`} · p99 ${show(m.p99_ms ?? null, 0)} ms · attempts ${show(m.attempts ?? null, 0)} · anomalies ${show(m.anomalies ?? null, 0)}`,
+    `  MTTR ${show(m.mttr_s, ' s')} · RPO ${show(m.rpo_s, ' s')} · success ${m.success_rate == null ? 'not measured' : `${(m.success_rate * 100).toFixed(2)}%`} · p99 ${show(m.p99_ms, ' ms', 0)} · attempts ${show(m.attempts, '', 0)} · dropped ${show(m.dropped, '', 0)} · anomalies ${show(m.anomalies, '', 0)}`,
   );
   if (summary.gates.length > 0) {
     lines.push('  gates:');

@@ -80,7 +80,7 @@ export function registerDrill(program: Command): void {
             );
             for (const g of gates)
               printLine(
-                `  ${g.passed ? c.green('✓') : c.red('✗')} target ${g.gate} (actual ${g.actual ?? 'n/a'})`,
+                `  ${g.passed ? c.green('✓') : c.red('✗')} target ${g.gate} (${g.actual === null ? g.reason : `actual ${g.actual}`})`,
               );
             const failed = (steps ?? []).filter((s) => s.status === 'failed');
             for (const s of failed)
