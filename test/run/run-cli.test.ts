@@ -3,7 +3,7 @@
  * (test/run/fixtures/, 8-18 s of load at 50-60 payments/s): exit codes and report.json.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -193,6 +193,51 @@ describe('chaosbank run (e2e)', () => {
       expect(report.run.reason).toContain('unbalanced_entries == 0');
       const ledger = report.verdict!.checkers.find((c) => c.name === 'ledger')!;
       expect(ledger.anomalies.find((a) => a.type === 'unbalanced-entry')!.count).toBeGreaterThan(0);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'a run stopped before its ledgers were collected fails its count gates as not measured, never as 0',
+    async () => {
+      const out = outDir('stopped-early');
+      const run = runCli(['run', join(FIXTURES, 'stopped-early.yaml'), '--out', out, '--json'], env);
+      await run.waitForStderr('] load', RUN_TIMEOUT_MS);
+      run.child.kill('SIGINT');
+      expect(await run.exited, run.stderr().slice(-3000)).toBe(130);
+
+      const noLedger =
+        /^not measured: the (idempotency|rpo) checker did not run \(no ledger export from us-east: the run stopped before the ledgers were collected\)$/;
+      const summary = JSON.parse(run.stdout()) as {
+        gates: Array<{ gate: string; actual: number | null; passed: boolean; reason: string }>;
+        metrics: Record<string, number | null>;
+      };
+      const gate = (name: string) => summary.gates.find((g) => g.gate === name)!;
+      for (const name of ['duplicates == 0', 'lost_writes == 0']) {
+        expect(gate(name)).toMatchObject({ actual: null, passed: false });
+        expect(gate(name).reason).toMatch(noLedger);
+      }
+      expect(gate('mttr_s < 15')).toMatchObject({ actual: null, passed: false });
+      expect(gate('mttr_s < 15').reason).toBe(
+        "not measured: none of the scenario's 1 fault(s) was applied (the run stopped before the first, or applying it failed)",
+      );
+      // the engine's drop count is in the history: nothing was dropped, and the gate says so
+      expect(gate('dropped == 0')).toMatchObject({ actual: 0, passed: true });
+      expect(summary.metrics.attempts).toBeGreaterThan(0);
+
+      const junit = await readFile(join(out, 'junit.xml'), 'utf8');
+      expect(junit).toMatch(
+        /<testcase name="gate: duplicates == 0"[^>]*>\s*<failure message="not measured: the idempotency checker did not run \(no ledger export from us-east[^"]*">actual: not measured/,
+      );
+      expect(junit).toMatch(/<testcase name="gate: dropped == 0"[^>]*\/>/);
+      const report = await readReport(out);
+      expect(report.verdict!.metrics.duplicates).toBeNull();
+      expect(report.verdict!.notMeasured!.lost_writes).toMatch(/no ledger export from us-east/);
+      expect(report.load!.dropped).toBe(0);
+      expect(await readFile(join(out, 'summary.md'), 'utf8')).toContain(
+        'not measured: the idempotency checker',
+      );
+      expect(processesMentioning(out)).toEqual([]);
     },
     RUN_TIMEOUT_MS,
   );
