@@ -59,6 +59,18 @@ function loadSummary(ctx: RunContext): LoadSummary | null {
   const summaries = ctx.engineSummaries;
   const metrics = ctx.verdict?.metrics;
   if (summaries.length === 0 && metrics === undefined) return null;
+  // With k6 the engine summaries hold only the steady-state probe: the load's own counts come from
+  // the checked history, and what k6 alone knew (outcome split, achieved rate) is not measured.
+  if (ctx.loadEngine === 'k6')
+    return {
+      plannedRate: ctx.scenario.load.rate ?? null,
+      achievedRate: null,
+      attempts: metrics?.attempts ?? null,
+      ok: null,
+      fail: null,
+      info: null,
+      dropped: droppedCount(ctx),
+    };
   const main = summaries.length > 1 ? summaries.at(-1) : undefined;
   const sum = (pick: (s: (typeof summaries)[number]) => number): number =>
     summaries.reduce((n, s) => n + pick(s), 0);

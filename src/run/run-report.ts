@@ -24,13 +24,14 @@ export interface PhaseRecord {
   end: number | null;
 }
 
+/** The load as the engine counted it; null where nobody counted (older reports: numbers). */
 export interface LoadSummary {
   plannedRate: number | null;
   achievedRate: number | null;
-  attempts: number;
-  ok: number;
-  fail: number;
-  info: number;
+  attempts: number | null;
+  ok: number | null;
+  fail: number | null;
+  info: number | null;
   /** Scheduled requests the engine could not start; null when not measured (older reports: a number). */
   dropped: number | null;
 }
