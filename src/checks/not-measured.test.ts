@@ -130,6 +130,15 @@ describe('metrics measured or not', () => {
     expect(v.notMeasured!.detection_s).toMatch(/^no impact to detect/);
   });
 
+  it('a service that never worked before the fault has no MTTR, not an MTTR of 0', () => {
+    const v = check({ attempts: payments(6, () => true), events: [fault] });
+    expect(v.recovery.baseline).toBe(0);
+    for (const name of ['mttr_s', 'outage_s', 'recovered'] as const) {
+      expect(v.metrics[name], name).toBeNull();
+      expect(v.notMeasured![name]).toMatch(/^no healthy baseline: no payment succeeded in the steady state/);
+    }
+  });
+
   it('stale reads are not measured when the history holds no read', () => {
     const attempts = payments(2).filter((a) => a.kind !== 'read');
     const v = check({ attempts, ledgers: { 'us-east': ledgerOf(attempts) } });

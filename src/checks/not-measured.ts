@@ -113,6 +113,14 @@ function markRecovery(
     mark(RECOVERY_METRICS, noFaultReason(facts.plannedFaults));
     return;
   }
+  if (recovery.baseline === 0) {
+    // θ = 0.99·r0 = 0: no window can fall below it, so "no impact, MTTR 0" would be read off a dead service
+    mark(
+      RECOVERY_METRICS,
+      'no healthy baseline: no payment succeeded in the steady state before the fault, so neither impact nor recovery can be observed',
+    );
+    return;
+  }
   if (recovery.tImpact === null && facts.mttrS === null) {
     mark(RECOVERY_METRICS, 'no traffic after the first fault: neither impact nor recovery could be observed');
     return;
