@@ -18,6 +18,7 @@ import { IETF_STATUSES } from '../contract/stack-http.js';
 import type { Attempt, AttemptKind } from '../history/attempt.js';
 import type { ExpectedStatuses } from '../contract/stack-http.js';
 import type { PaymentPayload } from '../contract/payment.js';
+import { DeadlineQueue } from './deadlines.js';
 import { ResponseCollector } from './http-client.js';
 import type { AttemptSink } from '../history/writer.js';
 import { createRandom } from './prng.js';
@@ -170,6 +171,8 @@ export class LoadEngine {
    * would do, but its table is reallocated as entries come and go, at every request's expense.
    */
   private readonly inFlight: AttemptRequest[] = [];
+  /** Times out attempts `load.timeout` after they were sent (deadlines.ts). */
+  private readonly deadlines: DeadlineQueue;
   /** Pending retry timers and what to do when a stop cancels them. */
   private readonly retryTimers = new Map<NodeJS.Timeout, () => void>();
   private destroying: Promise<unknown> | undefined;
@@ -200,6 +203,7 @@ export class LoadEngine {
       durationMs: load.duration,
       stages: load.stages?.map((s) => ({ target: s.target, durationMs: s.duration })),
     });
+    this.deadlines = new DeadlineQueue(load.timeout, epochNow);
     this.keyPrefix = options.keyPrefix ?? `cb${(options.seed >>> 0).toString(36)}${Date.now().toString(36)}`;
     const connections = Math.max(1, Math.min(options.connectionsPerTarget ?? 256, load.maxInFlight * 2));
     const makePool = (name: string, url: string): Target => {
@@ -274,6 +278,7 @@ export class LoadEngine {
     this.stopping = true;
     this.schedulingDone = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.deadlines.clear();
     for (const [timer, cancel] of this.retryTimers) {
       clearTimeout(timer);
       cancel();
@@ -424,6 +429,7 @@ export class LoadEngine {
     attempt.account = account;
     attempt.slot = this.inFlight.length;
     this.inFlight.push(attempt);
+    this.deadlines.add(attempt);
     target.pool.dispatch(
       request === undefined
         ? { method: 'GET', path: `${STACK_PATHS.accounts}/${account!}`, headers: NO_HEADERS }
@@ -532,6 +538,7 @@ export class LoadEngine {
 
   private maybeFinish(): void {
     if (this.schedulingDone && this.stats.activeIterations === 0 && this.finish !== undefined) {
+      this.deadlines.clear();
       const finish = this.finish;
       this.finish = undefined;
       finish();

@@ -56,6 +56,10 @@ export function errorName(error: unknown): string {
 }
 
 const NO_BODY = Buffer.alloc(0);
+
+function timedOutError(): Error {
+  return Object.assign(new Error('request timed out'), { code: 'UND_ERR_ABORTED' });
+}
 const SERVED_BY = STACK_HEADERS.servedByRegion.toLowerCase();
 const EPOCH = STACK_HEADERS.primaryEpoch.toLowerCase();
 
@@ -88,9 +92,15 @@ export abstract class ResponseCollector implements Dispatcher.DispatchHandler, C
   private chunks: Buffer[] | undefined = undefined;
   private abort: ((error?: Error) => void) | undefined = undefined;
   private cancelled = false;
-  private finished = false;
+  private timedOut = false;
+  private over = false;
 
   protected abstract responseEnded(): void;
+
+  /** True once the exchange completed, failed or timed out (`responseEnded()` was called). */
+  get finished(): boolean {
+    return this.over;
+  }
 
   /** The response body's bytes (empty when none). */
   bodyBytes(): Buffer {
@@ -105,13 +115,26 @@ export abstract class ResponseCollector implements Dispatcher.DispatchHandler, C
     );
   }
 
+  /**
+   * The client's deadline passed: end the exchange now as a timeout (status 0, error `timeout`) and
+   * abort it, whatever the server sends later. A request still waiting for a connection is aborted
+   * when it gets one, so it is never sent.
+   */
+  timeOut(): void {
+    if (this.over) return;
+    this.timedOut = true;
+    this.fail('timeout');
+    this.abort?.(timedOutError());
+  }
+
   onConnect(abort: (error?: Error) => void): void {
     this.abort = abort;
-    if (this.cancelled) this.cancel();
+    if (this.timedOut) abort(timedOutError());
+    else if (this.cancelled) this.cancel();
   }
 
   onHeaders(statusCode: number, headers: Buffer[] | string[]): boolean {
-    if (statusCode < 200) return true; // 1xx informational
+    if (statusCode < 200 || this.over) return true; // 1xx informational, or too late
     this.status = statusCode;
     for (let i = 0; i + 1 < headers.length; i += 2) {
       const name = headers[i]!;
@@ -125,22 +148,27 @@ export abstract class ResponseCollector implements Dispatcher.DispatchHandler, C
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.over) return true;
     if (this.chunk === undefined) this.chunk = chunk;
     else (this.chunks ??= [this.chunk]).push(chunk);
     return true;
   }
 
   onComplete(): void {
-    if (this.finished) return;
-    this.finished = true;
+    if (this.over) return;
+    this.over = true;
     this.responseEnded();
   }
 
   onError(error: Error): void {
-    if (this.finished) return;
-    this.finished = true;
+    if (this.over) return;
+    this.fail(this.cancelled ? CANCELLED_ERROR : errorName(error));
+  }
+
+  private fail(error: string): void {
+    this.over = true;
     this.status = 0;
-    this.error = this.cancelled ? CANCELLED_ERROR : errorName(error);
+    this.error = error;
     this.epoch = undefined;
     this.chunk = undefined;
     this.chunks = undefined;
