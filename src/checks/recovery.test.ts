@@ -157,4 +157,16 @@ describe('recovery metrics', () => {
     expect(timedOut.recovery).toMatchObject({ recovered: false });
     expect(timedOut.recovery.tImpact).not.toBeNull();
   });
+
+  it('MTTR counts from when the fault took effect (data.appliedAt), not from when its event was logged', () => {
+    const attempts = constantRate({ seconds: 60, everyMs: 10, info: (t) => t >= 20_000 && t < 30_000 });
+    const logged: StackEvent = {
+      ...fault,
+      time: T0 + 20_900,
+      data: { ...fault.data, scheduledAt: T0 + 19_500, appliedAt: T0 + 20_000 },
+    };
+    const v = recoveryOf(attempts, [logged]);
+    expect(v.recovery.tFault).toBe(T0 + 20_000);
+    expect(Math.abs(v.metrics.mttr_s! - 10)).toBeLessThanOrEqual(0.25);
+  });
 });

@@ -6,7 +6,7 @@
  * the first run of windows lasting >= the hold with r >= θ (and p99 <= L when set).
  */
 import { CANCELLED_ERROR } from '../history/attempt.js';
-import type { StackEvent } from '../contract/events.js';
+import { faultAppliedAt, type StackEvent } from '../contract/events.js';
 import { OUTCOME, type AttemptStore } from './attempt-store.js';
 import type { Interner } from './compact.js';
 import { clientCausedStatuses, type CheckExpectations } from './expectations.js';
@@ -157,7 +157,7 @@ function withRecovery(
   const w = ex.windowMs;
   const faultEvent = events.find((e) => e.type === 'fault.applied');
   if (faultEvent === undefined) return figures;
-  const tFault = faultEvent.time;
+  const tFault = faultAppliedAt(faultEvent); // when it took effect, not when it was scheduled
   const baselineRates = windows
     .filter(
       (win) =>

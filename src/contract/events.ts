@@ -14,8 +14,8 @@ export type StackEventType =
   | 'router.switch' // router: preferred region changed
   | 'router.region-unhealthy'
   | 'router.region-healthy'
-  | 'fault.applied'
-  | 'fault.reverted'
+  | 'fault.applied' // data: {id, kind, target, ..., scheduledAt, appliedAt}; time = appliedAt
+  | 'fault.reverted' // data: {..., scheduledAt (of the revert), appliedAt, revertedAt}; time = revertedAt
   | 'phase' // run pipeline phase change (steady-state, load, heal, settle...)
   | 'process.exited';
 
@@ -27,6 +27,15 @@ export interface StackEvent {
   region?: string;
   /** Event-specific fields, e.g. {from, to} for router.switch, {epoch, region} for failover.promoted. */
   data?: Record<string, unknown>;
+}
+
+/**
+ * When a `fault.applied` event's fault took effect: its `data.appliedAt` (epoch ms, its last change
+ * made), else the event's time (events from drills and older runs carry no `appliedAt`).
+ */
+export function faultAppliedAt(event: StackEvent): number {
+  const appliedAt = event.data?.appliedAt;
+  return typeof appliedAt === 'number' ? appliedAt : event.time;
 }
 
 /** One structured log line of a stack component. */

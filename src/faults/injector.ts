@@ -66,6 +66,8 @@ export class FaultInjector {
   private readonly now: () => number;
   /** Serialises apply/revert/heal so reference counts see a consistent list. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Applies prepared ahead of their instant, by fault id. */
+  private readonly prepared = new Map<string, Prepared>();
 
   constructor(private readonly options: FaultInjectorOptions) {
     this.api = new ToxiproxyApi(options.toxiproxyUrl);
@@ -77,14 +79,33 @@ export class FaultInjector {
     this.now = options.now ?? Date.now;
   }
 
-  /** Apply a fault; applying an id that is already active is a no-op returning the active fault. */
-  apply(fault: FaultSpec, options: { id?: string } = {}): Promise<AppliedFault> {
-    return this.serial(() => this.applyNow(fault, options.id ?? scenarioFaultId(fault, 0)));
+  /**
+   * Apply a fault; applying an id that is already active is a no-op returning the active fault.
+   * `scheduledAt` (epoch ms) is when it was meant to take effect; default: now.
+   */
+  apply(fault: FaultSpec, options: { id?: string; scheduledAt?: number } = {}): Promise<AppliedFault> {
+    const scheduledAt = options.scheduledAt ?? this.now();
+    return this.serial(() => this.applyNow(fault, options.id ?? scenarioFaultId(fault, 0), scheduledAt));
+  }
+
+  /**
+   * Do everything an apply needs except the change itself (compile, resolve, record the intent, read
+   * the proxies), so that `apply` at the scheduled instant only sends the changes. A fault on the
+   * current primary is resolved at the instant and not prepared. Errors surface at `apply`.
+   */
+  prepare(fault: FaultSpec, options: { id: string }): Promise<void> {
+    return this.serial(async () => {
+      const plan = compileFault(fault, this.options.topology, { id: options.id });
+      if (plan.operations.some((op) => op.type === 'process' && op.component === CURRENT_PRIMARY_DB)) return;
+      const ready = await this.prepareNow(fault, options.id);
+      if ('record' in ready) this.prepared.set(options.id, ready);
+    }).catch(() => undefined);
   }
 
   /** Revert a fault; reverting an id that is not active is a no-op returning null. */
-  revert(id: string): Promise<AppliedFault | null> {
-    return this.serial(() => this.revertNow(id));
+  revert(id: string, options: { scheduledAt?: number } = {}): Promise<AppliedFault | null> {
+    const scheduledAt = options.scheduledAt ?? this.now();
+    return this.serial(() => this.revertNow(id, scheduledAt));
   }
 
   /** Revert every fault chaosbank applied (latest first), optionally sweeping leftovers. */
@@ -102,14 +123,42 @@ export class FaultInjector {
     return run;
   }
 
-  private async applyNow(fault: FaultSpec, id: string): Promise<AppliedFault> {
+  private async applyNow(fault: FaultSpec, id: string, scheduledAt: number): Promise<AppliedFault> {
+    const prepared = this.prepared.get(id);
+    this.prepared.delete(id);
+    const ready = prepared?.fault === fault ? prepared : await this.prepareNow(fault, id);
+    if ('active' in ready) return ready.active;
+    const { record, proxies } = ready;
+
+    const done: FaultOperation[] = [];
+    try {
+      await this.executeAll(record.operations, done, proxies);
+    } catch (error) {
+      const faults = (await this.store.load()).filter((f) => f.id !== id);
+      const rollbackErrors = await this.undo(revertsOf(done), { id, operations: done }, faults);
+      await this.store.save(faults);
+      if (rollbackErrors.length > 0 && isChaosbankError(error))
+        error.details.push(...rollbackErrors.map((e) => `rollback also failed: ${message(e)}`));
+      throw error;
+    }
+    // The fault took effect when its last change was made: that instant, not the bookkeeping after it.
+    const applied: AppliedFault = { ...record, status: 'active', scheduledAt, appliedAt: this.now() };
+    const faults = (await this.store.load()).filter((f) => f.id !== id);
+    await this.store.save([...faults, applied]);
+    this.emit('fault.applied', applied, applied.appliedAt);
+    return applied;
+  }
+
+  /** Compile, check, resolve, record the intent and read the proxies the apply will change. */
+  private async prepareNow(fault: FaultSpec, id: string): Promise<Prepared | { active: AppliedFault }> {
     const plan = compileFault(fault, this.options.topology, { id });
     let faults = await this.store.load();
     const existing = faults.find((f) => f.id === id);
     if (existing) {
       const same = existing.kind === plan.kind && existing.target === plan.target;
-      if (same && existing.status === 'active') return existing;
-      // An apply interrupted by a crash: run it again (proxy and toxic operations are idempotent).
+      if (same && existing.status === 'active') return { active: existing };
+      // An apply interrupted by a crash (or prepared and not applied): run it again (proxy and toxic
+      // operations are idempotent).
       if (same) faults = faults.filter((f) => f.id !== id);
       else
         throw new InputError(
@@ -134,33 +183,30 @@ export class FaultInjector {
       operations,
       reverts: revertsOf(operations),
     };
-    // Remember the intent first: a crash mid-apply leaves a record that heal can undo.
+    const network = operations.filter((op) => op.type !== 'process').length;
+    const [proxies] = await Promise.all([
+      operations.some((op) => op.type === 'disable-proxy') ? this.api.listProxies() : {},
+      this.api.warm(network), // one open connection per change, so they all go out at once
+    ]);
+    // Remember the intent before any change: a crash mid-apply leaves a record that heal can undo.
     await this.store.save([...faults, record]);
-
-    const done: FaultOperation[] = [];
-    try {
-      await this.executeAll(operations, done);
-    } catch (error) {
-      const rollbackErrors = await this.undo(revertsOf(done), { id, operations: done }, faults);
-      await this.store.save(faults);
-      if (rollbackErrors.length > 0 && isChaosbankError(error))
-        error.details.push(...rollbackErrors.map((e) => `rollback also failed: ${message(e)}`));
-      throw error;
-    }
-    const applied: AppliedFault = { ...record, status: 'active', appliedAt: this.now() };
-    await this.store.save([...faults, applied]);
-    this.emit('fault.applied', applied);
-    return applied;
+    return { fault, record, proxies };
   }
 
-  private async revertNow(id: string): Promise<AppliedFault | null> {
+  private async revertNow(id: string, scheduledAt?: number): Promise<AppliedFault | null> {
     const faults = await this.store.load();
     const fault = faults.find((f) => f.id === id);
     if (!fault) return null;
+    if (this.prepared.delete(id)) {
+      // Prepared, never applied: nothing was changed, only the intent recorded.
+      await this.store.save(faults.filter((f) => f.id !== id));
+      return null;
+    }
     const errors = await this.undo(fault.reverts, fault, faults);
     if (errors.length > 0) throw aggregate(`could not fully revert fault ${id}`, errors);
+    const revertedAt = this.now();
     await this.store.save(faults.filter((f) => f.id !== id));
-    this.emit('fault.reverted', fault);
+    this.emit('fault.reverted', fault, revertedAt, scheduledAt);
     return fault;
   }
 
@@ -274,16 +320,19 @@ export class FaultInjector {
    * Proxy and toxic operations run concurrently (a region goes dark at once, not link by link), then
    * process actions in order. `done` collects what succeeded, for the rollback.
    *
-   * One read of every proxy comes first, so the changes themselves go out back to back; replication
+   * Every proxy was read when the apply was prepared, so the changes go out back to back; replication
    * links go first. A region outage must cut a primary's replication stream no later than its clients:
    * cut after them (each disable taking its turn on a busy server), the primary stops acknowledging
    * while its stream still drains, and the WAL in flight — the data a real outage loses — arrives.
    */
-  private async executeAll(operations: FaultOperation[], done: FaultOperation[]): Promise<void> {
+  private async executeAll(
+    operations: FaultOperation[],
+    done: FaultOperation[],
+    proxies: Record<string, ProxyState>,
+  ): Promise<void> {
     const network = operations
       .filter((op) => op.type !== 'process')
       .sort((a, b) => this.cutOrder(a) - this.cutOrder(b));
-    const proxies = network.some((op) => op.type === 'disable-proxy') ? await this.api.listProxies() : {};
     const results = await Promise.allSettled(network.map((op) => this.execute(op, proxies)));
     results.forEach((result, i) => {
       if (result.status === 'fulfilled') done.push(network[i]!);
@@ -308,7 +357,8 @@ export class FaultInjector {
       case 'disable-proxy': {
         const proxy = proxies[op.proxy];
         if (proxy === undefined) throw this.api.proxyNotFound(op.proxy);
-        return this.api.setProxyEnabled(proxy, false);
+        // Read ahead of the instant: another fault may have re-enabled it since, so always send.
+        return this.api.writeEnabled(proxy, false);
       }
       case 'add-toxic':
         return this.api.addToxic(op.proxy, op.toxic);
@@ -345,9 +395,15 @@ export class FaultInjector {
     }
   }
 
-  private emit(type: 'fault.applied' | 'fault.reverted', fault: AppliedFault): void {
+  /** `time` is when the change took effect; `scheduledAt` when it was meant to (a revert's, for reverts). */
+  private emit(
+    type: 'fault.applied' | 'fault.reverted',
+    fault: AppliedFault,
+    time: number,
+    scheduledAt = fault.scheduledAt,
+  ): void {
     const event: StackEvent = {
-      time: this.now(),
+      time,
       type,
       ...(fault.component === undefined ? {} : { component: fault.component }),
       ...(fault.region === undefined ? {} : { region: fault.region }),
@@ -371,11 +427,20 @@ export class FaultInjector {
             : fault.reverts.flatMap((op) =>
                 op.type === 'process' ? [{ component: op.component, action: op.action }] : [],
               ),
+        ...(scheduledAt === undefined ? {} : { scheduledAt }),
         appliedAt: fault.appliedAt,
+        ...(type === 'fault.reverted' ? { revertedAt: time } : {}),
       },
     };
     this.options.onEvent?.(event);
   }
+}
+
+/** An apply made ready ahead of its instant: the intent is recorded, the proxies it changes read. */
+interface Prepared {
+  fault: FaultSpec;
+  record: AppliedFault;
+  proxies: Record<string, ProxyState>;
 }
 
 function message(error: unknown): string {

@@ -19,7 +19,9 @@ export interface AppliedFault {
   component?: string;
   /** `applying` until every operation succeeded: a crash in between leaves it for heal to undo. */
   status: 'applying' | 'active';
-  /** Epoch ms when the fault took effect (when it started applying, while `applying`). */
+  /** Epoch ms when the fault was meant to take effect (its `at` on the run's timeline, or the request). */
+  scheduledAt?: number;
+  /** Epoch ms when the fault took effect (its last change made; when it started applying, while `applying`). */
   appliedAt: number;
   /** Operations with every component resolved (the primary db of a primary-db-kill, for example). */
   operations: FaultOperation[];

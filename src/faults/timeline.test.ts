@@ -3,7 +3,7 @@ import { InputError } from '../contract/errors.js';
 import { faultSchema, type FaultSpec } from './spec.js';
 import { planTopology } from '../topology/plan.js';
 import { ManualClock } from './clock.js';
-import { FaultTimeline, type TimelineInjector } from './timeline.js';
+import { FaultTimeline, PREPARE_LEAD_MS, type TimelineInjector } from './timeline.js';
 
 const fault = (input: Record<string, unknown>): FaultSpec => faultSchema.parse(input);
 
@@ -32,6 +32,28 @@ class RecordingInjector implements TimelineInjector {
   revert(id: string): Promise<void> {
     this.calls.push(`${this.clock.now()} revert ${id}`);
     return Promise.resolve();
+  }
+}
+
+/** Also prepares, and records the scheduled instants the timeline passes. */
+class PreparingInjector extends RecordingInjector {
+  constructor(private readonly manual: ManualClock) {
+    super(manual);
+  }
+
+  prepare(_spec: FaultSpec, { id }: { id: string }): Promise<void> {
+    this.calls.push(`${this.manual.now()} prepare ${id}`);
+    return Promise.resolve();
+  }
+
+  override async apply(spec: FaultSpec, options: { id: string; scheduledAt: number }): Promise<void> {
+    this.calls.push(`${this.manual.now()} scheduled ${options.scheduledAt}`);
+    await super.apply(spec, options);
+  }
+
+  override revert(id: string, options?: { scheduledAt: number }): Promise<void> {
+    this.calls.push(`${this.manual.now()} scheduled ${options?.scheduledAt}`);
+    return super.revert(id);
   }
 }
 
@@ -160,5 +182,38 @@ describe('FaultTimeline', () => {
           topology,
         }),
     ).toThrow(InputError);
+  });
+
+  it('prepares each fault ahead of its instant and tells the injector the scheduled instants', async () => {
+    const clock = new ManualClock(1_000_000);
+    const injector = new PreparingInjector(clock);
+    const timeline = new FaultTimeline({
+      faults: [
+        fault({ name: 'outage', at: '10s', duration: '5s', kind: 'region-outage', target: { region: 'a' } }),
+        fault({ name: 'now', at: 0, kind: 'latency', target: { link: 'x' }, params: { latency: 100 } }),
+      ],
+      injector,
+      clock,
+    });
+    timeline.start(clock.now() + 1000);
+    clock.advance(1000);
+    await timeline.idle();
+    // `at: 0` is closer than the lead: prepared at the start, applied at its instant.
+    expect(injector.calls).toEqual(['1000000 prepare now', '1001000 scheduled 1001000', '1001000 apply now']);
+    clock.advance(10_000 - PREPARE_LEAD_MS - 1);
+    await timeline.idle();
+    expect(injector.calls).toHaveLength(3);
+    clock.advance(1);
+    await timeline.idle();
+    expect(injector.calls.at(-1)).toBe(`${1_011_000 - PREPARE_LEAD_MS} prepare outage`);
+    clock.advance(PREPARE_LEAD_MS + 5000);
+    await timeline.idle();
+    expect(injector.calls.slice(4)).toEqual([
+      '1011000 scheduled 1011000',
+      '1011000 apply outage',
+      '1016000 scheduled 1016000',
+      '1016000 revert outage',
+    ]);
+    await timeline.heal();
   });
 });

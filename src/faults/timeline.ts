@@ -12,9 +12,17 @@ import { scenarioFaultIds } from './fault-id.js';
 
 /** What the timeline needs from a FaultInjector. */
 export interface TimelineInjector {
-  apply(fault: FaultSpec, options: { id: string }): Promise<unknown>;
-  revert(id: string): Promise<unknown>;
+  /** Everything but the change itself, ahead of the instant (optional; must not throw). */
+  prepare?(fault: FaultSpec, options: { id: string }): Promise<unknown>;
+  apply(fault: FaultSpec, options: { id: string; scheduledAt: number }): Promise<unknown>;
+  revert(id: string, options: { scheduledAt: number }): Promise<unknown>;
 }
+
+/**
+ * How long before its instant a fault is prepared (compiled, intent recorded, proxies read): on a busy
+ * machine that took a few hundred ms, which used to land between the `at` and the change.
+ */
+export const PREPARE_LEAD_MS = 2000;
 
 export type TimelineEntryState = 'pending' | 'applying' | 'active' | 'reverted' | 'failed' | 'cancelled';
 
@@ -86,12 +94,13 @@ export class FaultTimeline {
     signal?.addEventListener('abort', this.onAbort, { once: true });
     for (const slot of this.slots) {
       const { applyAt, revertAt } = slot.entry;
-      slot.timers.push(
-        this.clock.setTimeout(() => this.applySlot(slot), startTime + applyAt - this.clock.now()),
-      );
+      const at = (offset: number): number => startTime + offset - this.clock.now();
+      if (this.options.injector.prepare !== undefined)
+        slot.timers.push(this.clock.setTimeout(() => this.prepareSlot(slot), at(applyAt - PREPARE_LEAD_MS)));
+      slot.timers.push(this.clock.setTimeout(() => this.applySlot(slot, startTime + applyAt), at(applyAt)));
       if (revertAt !== null)
         slot.timers.push(
-          this.clock.setTimeout(() => this.revertSlot(slot), startTime + revertAt - this.clock.now()),
+          this.clock.setTimeout(() => this.revertSlot(slot, startTime + revertAt), at(revertAt)),
         );
     }
   }
@@ -128,12 +137,19 @@ export class FaultTimeline {
     }
   }
 
-  private applySlot(slot: Slot): void {
+  private prepareSlot(slot: Slot): void {
+    if (this.stopped || slot.entry.state !== 'pending') return;
+    this.enqueue(slot, async () => {
+      await this.options.injector.prepare?.(slot.entry.fault, { id: slot.entry.id });
+    });
+  }
+
+  private applySlot(slot: Slot, scheduledAt: number): void {
     if (this.stopped || slot.entry.state !== 'pending') return;
     slot.entry.state = 'applying';
     this.enqueue(slot, async () => {
       try {
-        await this.options.injector.apply(slot.entry.fault, { id: slot.entry.id });
+        await this.options.injector.apply(slot.entry.fault, { id: slot.entry.id, scheduledAt });
         slot.entry.state = 'active';
       } catch (error) {
         slot.entry.state = 'failed';
@@ -143,17 +159,18 @@ export class FaultTimeline {
     });
   }
 
-  private revertSlot(slot: Slot): void {
+  private revertSlot(slot: Slot, scheduledAt: number): void {
     if (this.stopped) return;
-    this.enqueueRevert(slot);
+    this.enqueueRevert(slot, scheduledAt);
   }
 
-  private enqueueRevert(slot: Slot): void {
+  private enqueueRevert(slot: Slot, scheduledAt?: number): void {
     if (slot.entry.state !== 'applying' && slot.entry.state !== 'active') return;
+    const scheduled = scheduledAt ?? this.clock.now(); // heal: asked now
     this.enqueue(slot, async () => {
       if (slot.entry.state !== 'active') return;
       try {
-        await this.options.injector.revert(slot.entry.id);
+        await this.options.injector.revert(slot.entry.id, { scheduledAt: scheduled });
         slot.entry.state = 'reverted';
         delete slot.entry.error;
       } catch (error) {

@@ -3,7 +3,8 @@
  * embedded server and a real Toxiproxy). Operations are idempotent, and every failure becomes an
  * EnvironmentError naming the API URL and what failed.
  */
-import { Proxy as ProxyHandle, Toxiproxy } from 'toxiproxy-node-client';
+import { Pool } from 'undici';
+import { Toxiproxy } from 'toxiproxy-node-client';
 import { EnvironmentError } from '../contract/errors.js';
 import type { ToxicSpec } from './plan.js';
 
@@ -21,19 +22,39 @@ function httpStatus(error: unknown): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/** Keep-alive connections to the API, enough for every link of a region outage at once. */
+const API_CONNECTIONS = 32;
+
 export class ToxiproxyApi {
   readonly url: string;
   private readonly client: Toxiproxy;
+  /**
+   * The timed calls (a fault's changes, the read before them) go over kept-alive connections: a
+   * fetch per call (toxiproxy-node-client) cost tens of ms each on a busy machine, at the instant.
+   */
+  private readonly pool: Pool;
 
   constructor(url: string) {
     this.url = url.replace(/\/+$/, '');
     this.client = new Toxiproxy(this.url);
+    this.pool = new Pool(new URL(this.url).origin, {
+      connections: API_CONNECTIONS,
+      keepAliveTimeout: 30_000,
+    });
   }
 
   async listProxies(): Promise<Record<string, ProxyState>> {
-    return this.call('list proxies', async () => {
-      const response = await this.client.getApi().get<Record<string, ProxyState>>(`${this.url}/proxies`);
-      return response.data ?? {};
+    return this.call(
+      'list proxies',
+      async () => JSON.parse(await this.send('GET', '/proxies')) as Record<string, ProxyState>,
+    );
+  }
+
+  /** Open `count` connections ahead of a fault's changes (reads of the API version). */
+  async warm(count: number): Promise<void> {
+    await this.call('connect', async () => {
+      const connections = Math.min(count, API_CONNECTIONS);
+      await Promise.all(Array.from({ length: connections }, () => this.send('GET', '/version')));
     });
   }
 
@@ -65,12 +86,16 @@ export class ToxiproxyApi {
 
   /** Enable or disable a proxy whose state was just read; a no-op when it already is. */
   async setProxyEnabled(proxy: ProxyState, enabled: boolean): Promise<void> {
-    if (proxy.enabled === enabled) return;
+    if (proxy.enabled !== enabled) await this.writeEnabled(proxy, enabled);
+  }
+
+  /** Enable or disable a proxy read earlier, whatever its state now (the server makes it a no-op). */
+  async writeEnabled(proxy: ProxyState, enabled: boolean): Promise<void> {
     await this.call(
       `${enabled ? 'enable' : 'disable'} proxy ${proxy.name}`,
       async () => {
         // listen and upstream are sent back unchanged, so the proxy is not restarted.
-        await new ProxyHandle(this.client, { ...proxy, toxics: [] }).update({
+        await this.send('POST', `/proxies/${encodeURIComponent(proxy.name)}`, {
           enabled,
           listen: proxy.listen,
           upstream: proxy.upstream,
@@ -80,15 +105,17 @@ export class ToxiproxyApi {
     );
   }
 
-  /** Add a toxic; a toxic of the same name already there counts as added (re-applying is a no-op). */
+  /**
+   * Add a toxic; a toxic of the same name already there counts as added (re-applying is a no-op).
+   * One request (POST /proxies/{proxy}/toxics), not a read of the proxy first: faults are timed.
+   */
   async addToxic(proxy: string, toxic: ToxicSpec): Promise<void> {
     const what = `add toxic ${toxic.name} to proxy ${proxy}`;
     await this.call(
       what,
       async () => {
-        const handle = await this.client.get(proxy);
         try {
-          await handle.addToxic({ ...toxic });
+          await this.send('POST', `/proxies/${encodeURIComponent(proxy)}/toxics`, toxic);
         } catch (error) {
           if (httpStatus(error) !== 409) throw error;
         }
@@ -118,6 +145,21 @@ export class ToxiproxyApi {
         ],
       },
     );
+  }
+
+  /** One request on the pool; the body text, or an error carrying `status code NNN` like the client's. */
+  private async send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<string> {
+    const response = await this.pool.request({
+      method,
+      path,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 400)
+      throw new Error(`Request failed with status code ${response.statusCode}: ${text.slice(0, 200)}`);
+    return text;
   }
 
   /** Run one API call; `proxy` names the proxy whose absence a 404 means. */

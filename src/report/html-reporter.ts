@@ -9,6 +9,7 @@ import type { Reporter } from '../run/reporter.js';
 import type { RunReport } from '../run/run-report.js';
 import { escapeXml } from './xml.js';
 import { renderChart, type Band, type Marker, type Series } from './svg-chart.js';
+import { faultRows } from './fault-rows.js';
 import { formatNumber, formatPercent, relativeSeconds } from './format.js';
 import { stepsHtml } from './steps.js';
 import { notMeasuredReason } from '../checks/not-measured.js';
@@ -172,6 +173,12 @@ export function renderHtml(report: RunReport): string {
       (e) => `<tr><td>${escapeXml(relativeSeconds(e.time, origin))}</td><td>${escapeXml(e.text)}</td></tr>`,
     )
     .join('');
+  const faults = faultRows(report)
+    .map(
+      (f) =>
+        `<tr>${[f.fault, f.scheduled, f.applied, f.late, f.reverted].map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`,
+    )
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>chaosbank ${escapeXml(run.scenario.name)} ${escapeXml(run.status)}</title><style>${REPORT_CSS}</style></head>
@@ -188,6 +195,7 @@ ${gates ? `<table id="gates"><tr><th>gate</th><th>actual</th><th>result</th></tr
 <h2>Checkers</h2>
 ${checkers ? `<table id="checkers"><tr><th>checker</th><th>result</th><th>summary</th></tr>${checkers}</table>` : '<p>No verdict (the run stopped before checking).</p>'}
 ${anomalies ? `<h2>Anomalies</h2>${anomalies}` : ''}
+${faults ? `<h2>Faults</h2><table id="faults"><tr><th>fault</th><th>scheduled</th><th>applied</th><th>late</th><th>reverted</th></tr>${faults}</table>` : ''}
 <h2>Timeline</h2>
 <table id="timeline"><tr><th>time</th><th>event</th></tr>${timeline}</table>
 </main></body></html>

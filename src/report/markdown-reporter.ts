@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Reporter } from '../run/reporter.js';
 import type { RunReport } from '../run/run-report.js';
 import { notMeasuredReason } from '../checks/not-measured.js';
+import { faultRows } from './fault-rows.js';
 import { formatNumber, formatPercent, NOT_MEASURED, relativeSeconds } from './format.js';
 import { stepsMarkdown } from './steps.js';
 
@@ -85,6 +86,13 @@ export function renderMarkdown(report: RunReport): string {
           );
       }
     }
+  }
+
+  if (report.faults.length > 0) {
+    lines.push('## Faults', '', '| fault | scheduled | applied | late | reverted |', '|---|---|---|---|---|');
+    for (const f of faultRows(report))
+      lines.push(`| ${cell(f.fault)} | ${f.scheduled} | ${f.applied} | ${f.late} | ${f.reverted} |`);
+    lines.push('');
   }
 
   const origin = report.phases[0]?.start ?? 0;

@@ -1,7 +1,7 @@
 /** The RunReport (report.json) from what the run's context holds, whatever stage the run reached. */
 import { relative } from 'node:path';
 import { REPORT_SCHEMA_VERSION, type FaultRecord, type LoadSummary, type RunReport } from './run-report.js';
-import type { StackEvent } from '../contract/events.js';
+import { faultAppliedAt, type StackEvent } from '../contract/events.js';
 import { describeNetwork } from '../contract/network.js';
 import type { RunContext } from './context.js';
 import type { Outcome } from './outcome.js';
@@ -103,7 +103,8 @@ export function faultRecords(events: StackEvent[]): FaultRecord[] {
         id,
         kind: typeof event.data?.kind === 'string' ? event.data.kind : '',
         target: targetRecord(event.data?.target),
-        appliedAt: event.time,
+        scheduledAt: typeof event.data?.scheduledAt === 'number' ? event.data.scheduledAt : null,
+        appliedAt: faultAppliedAt(event),
         revertedAt: null,
       });
     } else if (event.type === 'fault.reverted') {

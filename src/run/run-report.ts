@@ -14,6 +14,9 @@ export interface FaultRecord {
   id: string;
   kind: string;
   target: Record<string, unknown>;
+  /** Epoch ms the fault was meant to take effect (its `at`); absent in older reports. */
+  scheduledAt?: number | null;
+  /** Epoch ms it took effect (its last change made); MTTR is measured from here. */
   appliedAt: number | null;
   revertedAt: number | null;
 }
