@@ -131,8 +131,9 @@ export class FaultInjector {
     const { record, proxies } = ready;
 
     const done: FaultOperation[] = [];
+    let appliedAt: number;
     try {
-      await this.executeAll(record.operations, done, proxies);
+      appliedAt = await this.executeAll(record.operations, done, proxies);
     } catch (error) {
       const faults = (await this.store.load()).filter((f) => f.id !== id);
       const rollbackErrors = await this.undo(revertsOf(done), { id, operations: done }, faults);
@@ -142,7 +143,7 @@ export class FaultInjector {
       throw error;
     }
     // The fault took effect when its last change was made: that instant, not the bookkeeping after it.
-    const applied: AppliedFault = { ...record, status: 'active', scheduledAt, appliedAt: this.now() };
+    const applied: AppliedFault = { ...record, status: 'active', scheduledAt, appliedAt };
     const faults = (await this.store.load()).filter((f) => f.id !== id);
     await this.store.save([...faults, applied]);
     this.emit('fault.applied', applied, applied.appliedAt);
@@ -329,7 +330,7 @@ export class FaultInjector {
     operations: FaultOperation[],
     done: FaultOperation[],
     proxies: Record<string, ProxyState>,
-  ): Promise<void> {
+  ): Promise<number> {
     const network = operations
       .filter((op) => op.type !== 'process')
       .sort((a, b) => this.cutOrder(a) - this.cutOrder(b));
@@ -339,10 +340,14 @@ export class FaultInjector {
     });
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    let tookEffect = this.now();
     for (const op of operations.filter((o) => o.type === 'process')) {
+      // A kill or pause takes effect when it is issued; waiting for the process to be gone is bookkeeping.
+      tookEffect = this.now();
       await this.execute(op, {});
       done.push(op);
     }
+    return tookEffect;
   }
 
   /** 0 for operations on replication links, 1 for the rest. */

@@ -153,3 +153,33 @@ describe('process faults on real child processes', () => {
     expect(processes.running.get('api@a')!.child.exitCode).toBeNull();
   });
 });
+
+describe('when a process fault took effect', () => {
+  it('appliedAt is when the action was issued, not when the driver finished its bookkeeping', async () => {
+    let release!: () => void;
+    const bookkeeping = new Promise<void>((resolve) => (release = resolve));
+    let issuedAt = 0;
+    const slowControl: ProcessControl = {
+      processAction: async (component, action) => {
+        issuedAt = Date.now();
+        await processes.processAction(component, action);
+        await bookkeeping; // e.g. a driver waiting for the component's ports to close
+      },
+      status: () => processes.status(),
+    };
+    const slow = new FaultInjector({
+      toxiproxyUrl: fx.toxiproxyUrl,
+      topology: fx.topology,
+      processes: slowControl,
+      statePath: `${fx.statePath}.slow`,
+    });
+    const applying = slow.apply(fault({ kind: 'process-kill', target: { component: 'api@a' } }), { id: 'k' });
+    await processes.running.get('api@a')!.exited; // the kill has happened
+    while (Date.now() <= issuedAt) await new Promise((resolve) => setImmediate(resolve));
+    const releasedAt = Date.now();
+    release();
+    const applied = await applying;
+    expect(applied.appliedAt).toBeLessThanOrEqual(issuedAt);
+    expect(applied.appliedAt).toBeLessThan(releasedAt);
+  });
+});
