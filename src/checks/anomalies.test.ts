@@ -383,4 +383,36 @@ describe('checkers on hand-made histories', () => {
       /not checked: no ledger export from ap-south/,
     );
   });
+
+  it('without the authoritative export reads are not checked: which unknown payments landed is not known', () => {
+    // A read that saw an unknown-outcome payment (k5) is fine; without the ledger no bound can say so.
+    const attempts = [
+      ...baseAttempts(),
+      makeAttempt({
+        seq: 30,
+        start: 7000,
+        key: 'k9',
+        payload: pay('a', 'c', 40),
+        status: 0,
+        error: 'timeout',
+      }),
+      makeAttempt({ seq: 31, start: 9500, kind: 'read', account: 'c', balance: 1070, status: 200 }),
+    ];
+    const withLedger = run({
+      attempts,
+      transfers: [...baseTransfers(), { id: 'tx9', key: 'k9', from: 'a', to: 'c', amount: 40 }],
+    });
+    expect(types(withLedger)).toEqual([]);
+    const v = checkRun({
+      expectations: {
+        accounts: { count: 3, funding: 1000, currency: 'USD' },
+        authoritativeRegion: 'ap-south',
+      },
+      attempts,
+      ledgers: {},
+    });
+    const reads = v.checkers.find((c) => c.name === 'reads')!;
+    expect(reads.summary).toMatch(/not checked: no ledger export from ap-south/);
+    expect(reads.anomalies.flatMap((a) => a.examples)).toEqual([]);
+  });
 });

@@ -27,6 +27,8 @@ export interface ReadHistoryOptions {
   expected?: ExpectedStatuses;
   /** Called with the value of each `dropped_iterations` point: demand the engine could not start. */
   onDropped?: (count: number) => void;
+  /** Read only the first `length` bytes (a re-check stops before the torn last line of a killed run). */
+  length?: number;
 }
 
 const READ_BYTES = 4 * 1024 * 1024;
@@ -152,7 +154,10 @@ export async function* readHistoryBatches(
   } catch (cause) {
     throw new InputError('HISTORY_NOT_FOUND', `history file not found: ${path}`, { cause });
   }
-  const file = createReadStream(path, { highWaterMark: READ_BYTES });
+  const file = createReadStream(path, {
+    highWaterMark: READ_BYTES,
+    ...(options.length === undefined ? {} : { end: options.length - 1 }),
+  });
   const source: Readable = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: 1024 * 1024 })) : file;
   const decoder = new HistoryDecoder(path, options.expected, options.onDropped);
   try {

@@ -21,7 +21,7 @@ export const REPORT_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#111827;background:#f9fafb}
 main{max-width:980px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
-.meta{color:#4b5563} .status-passed{color:#15803d} .status-failed,.status-aborted,.status-error,.status-interrupted{color:#b91c1c}
+.meta{color:#4b5563} .status-passed{color:#15803d} .status-failed,.status-aborted,.status-error,.status-interrupted,.status-incomplete{color:#b91c1c}
 .cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
 .card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;min-width:110px}
 .card b{display:block;font-size:18px} .card span{color:#6b7280;font-size:12px}

@@ -43,7 +43,7 @@ export function renderJunit(report: RunReport): string {
   const classname = `chaosbank.${report.run.scenario.name}`;
   const runSeconds = report.run.durationMs / 1000;
   const runCases: TestCase[] = [];
-  if (report.run.status === 'aborted' || report.run.status === 'error' || report.run.status === 'interrupted')
+  if (report.run.status !== 'passed' && report.run.status !== 'failed')
     runCases.push({
       name: 'run completed',
       classname,

@@ -9,13 +9,23 @@ import { readHistoryBatches } from '../history/reader.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { RunContext } from './context.js';
 
-export async function checkRun(ctx: RunContext): Promise<Verdict> {
+/** `historyLengths`: bytes to read per history file (a re-check leaves out a torn last line). */
+export async function checkRun(
+  ctx: RunContext,
+  historyLengths: ReadonlyMap<string, number> = new Map(),
+): Promise<Verdict> {
   const authority = ctx.finalPrimary ?? ctx.topology.primary;
   const accumulator = createCheckAccumulator(expectationsFromScenario(ctx.scenario, authority));
   const onDropped = (count: number): void => accumulator.addDropped(count);
   for (const file of ctx.historyFiles) {
     if (!existsSync(file)) continue;
-    for await (const batch of readHistoryBatches(file, { expected: ctx.scenario.idempotency, onDropped }))
+    const length = historyLengths.get(file);
+    const options = {
+      expected: ctx.scenario.idempotency,
+      onDropped,
+      ...(length === undefined ? {} : { length }),
+    };
+    for await (const batch of readHistoryBatches(file, options))
       for (const attempt of batch) accumulator.addAttempt(attempt);
   }
   if (ctx.ledgers === undefined)

@@ -41,7 +41,8 @@ export async function writeEvents(ctx: RunContext): Promise<void> {
   await writeFile(join(ctx.outDir, 'events.ndjson'), lines === '' ? '' : `${lines}\n`);
 }
 
-function lastPromoted(events: StackEvent[]): string | undefined {
+/** The region promoted last, from the events (the final primary when the stack cannot be asked). */
+export function lastPromoted(events: StackEvent[]): string | undefined {
   const promoted = events.filter((e) => e.type === 'failover.promoted' && e.region !== undefined);
   return promoted.at(-1)?.region;
 }

@@ -15,6 +15,7 @@ import type { Topology } from '../contract/topology.js';
 import type { AbortPlan } from './abort-conditions.js';
 import type { GateResult } from './gates.js';
 import type { LoadEngineName, RunOptions } from './options.js';
+import { appendEvent } from './run-manifest.js';
 
 /** Why the run stopped early on a scenario abort condition. */
 export interface RunAbort {
@@ -48,6 +49,8 @@ export interface RunContext {
   historyFiles: string[];
   /** Run-side events: phases and faults (stack events are read from the stack at collect). */
   runEvents: StackEvent[];
+  /** Set once appending to events.ndjson failed (noted once; the run goes on). */
+  eventJournalError?: string;
   /** Every event of the run, merged and sorted, once collected. */
   events?: StackEvent[];
   phases: PhaseRecord[];
@@ -67,8 +70,28 @@ export function enterPhase(ctx: RunContext, name: string): void {
   const current = ctx.phases.at(-1);
   if (current && current.end === null) current.end = now;
   ctx.phases.push({ name, start: now, end: null });
-  ctx.runEvents.push({ time: now, type: 'phase', data: { name } });
+  recordEvent(ctx, { time: now, type: 'phase', data: { name } });
   ctx.log(`[${((now - ctx.startedAt) / 1000).toFixed(1)}s] ${name}`);
+}
+
+/** A run-side event (phase, fault): kept for the report and journaled at once for a re-check. */
+export function recordEvent(ctx: RunContext, event: StackEvent): void {
+  ctx.runEvents.push(event);
+  journalEvent(ctx, event);
+}
+
+/** Append an event to `<out>/events.ndjson` now, so a run killed the next instant still has it. */
+export function journalEvent(ctx: RunContext, event: StackEvent): void {
+  if (ctx.eventJournalError !== undefined) return;
+  try {
+    appendEvent(ctx.outDir, event);
+  } catch (error) {
+    ctx.eventJournalError = error instanceof Error ? error.message : String(error);
+    note(
+      ctx,
+      `could not append to events.ndjson (a killed run could not be re-checked with its events): ${ctx.eventJournalError}`,
+    );
+  }
 }
 
 export function closePhases(ctx: RunContext): void {

@@ -8,7 +8,8 @@ import type { GateResult } from './gates.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-export type RunStatus = 'passed' | 'failed' | 'aborted' | 'interrupted' | 'error';
+/** `incomplete`: the run died before writing its report (kill -9...); `chaosbank report` re-checked it. */
+export type RunStatus = 'passed' | 'failed' | 'aborted' | 'interrupted' | 'error' | 'incomplete';
 
 export interface FaultRecord {
   id: string;
@@ -77,8 +78,19 @@ export interface RunReport {
   steps?: DrillStepRecord[];
   /** Things that went wrong without stopping the run (heal timeout, no convergence...). */
   notes?: string[];
+  /** Set when the run died before writing its report and `chaosbank report` re-checked what it left. */
+  incomplete?: IncompleteRun;
   /** Set when a scenario abort condition stopped the run early. */
   abort?: { condition: string; reason: string; evidence?: Record<string, unknown> };
+}
+
+export interface IncompleteRun {
+  /** The phase the run was in when it died (its last `phase` event), or `starting`. */
+  diedDuring: string;
+  /** When the re-check ran (ISO 8601). */
+  recheckedAt: string;
+  /** What the run should have left and did not, one sentence each (`ledger export of us-east`...). */
+  missing: string[];
 }
 
 export interface DrillStepRecord {

@@ -25,7 +25,7 @@ import { planAborts } from './abort-conditions.js';
 import { buildRunReport } from './build-report.js';
 import { checkRun } from './check.js';
 import { collectArtifacts, gatherEvents, writeEvents } from './collect.js';
-import { closePhases, enterPhase, note, type RunContext } from './context.js';
+import { closePhases, enterPhase, journalEvent, note, recordEvent, type RunContext } from './context.js';
 import { DEFAULT_DRIVER, resolveDriver } from '../../drivers/registry.js';
 import { evaluateGates } from './gates.js';
 import { nothingMeasured } from '../checks/not-measured.js';
@@ -34,6 +34,7 @@ import { runLoadWithFaults } from './load-phase.js';
 import type { RunOptions, RunResult } from './options.js';
 import { decideOutcome } from './outcome.js';
 import { newRunId, randomSeed } from '../topology/run-id.js';
+import { writeRunManifest } from './run-manifest.js';
 import { settleLedgers } from './settle.js';
 import { reachSteadyState } from './steady-state.js';
 import { runTasks, type Task } from './task-runner.js';
@@ -84,9 +85,30 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     engineSummaries: [],
     notes: [],
   };
+  try {
+    await writeRunManifest(
+      outDir,
+      {
+        manifestVersion: 1,
+        runId,
+        scenarioFile: ctx.scenarioFile,
+        scenarioSha256: ctx.scenarioSha256,
+        seed,
+        driver: driverName,
+        loadEngine,
+        startedAt: ctx.startedAt,
+      },
+      text,
+    );
+  } catch (cause) {
+    throw new EnvironmentError('OUT_DIR_UNWRITABLE', `cannot write to the report folder ${outDir}`, {
+      cause,
+    });
+  }
   log(`run ${runId}: ${scenario.metadata.name} (seed ${seed}, driver ${driverName}) -> ${outDir}`);
 
   let historySink: GuardedSink | undefined;
+  let stopJournalingStackEvents: (() => void) | undefined;
   const tasks: Task<RunContext>[] = [
     {
       title: 'history',
@@ -112,8 +134,12 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           signal: s,
           log: (m) => c.log(`  ${m}`),
         });
+        // Stack events (promotions, router switches) go to events.ndjson as they happen, for a re-check.
+        for (const event of c.stack.events()) journalEvent(c, event);
+        stopJournalingStackEvents = c.stack.onEvent((event) => journalEvent(c, event));
       },
       teardown: async (c) => {
+        stopJournalingStackEvents?.();
         if (c.stack === undefined) return;
         gatherEvents(c); // keep the stack's events before it goes
         await c.stack.down();
@@ -128,7 +154,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
           processes: c.stack!,
           statePath: join(c.outDir, 'faults.json'),
           onEvent: (event) => {
-            c.runEvents.push(event);
+            recordEvent(c, event);
             c.log(`  ${event.type} ${typeof event.data?.id === 'string' ? event.data.id : ''}`);
           },
         });

@@ -33,8 +33,14 @@ export function registerReport(program: Command): void {
           return;
         }
         const c = stdoutColors;
-        for (const run of result.runs)
-          printLine(`${c.green('rendered')} ${run.runId} (${run.status}) -> ${run.outDir}`);
+        for (const run of result.runs) {
+          if (run.rechecked === undefined) {
+            printLine(`${c.green('rendered')} ${run.runId} (${run.status}) -> ${run.outDir}`);
+            continue;
+          }
+          printLine(`${c.yellow('re-checked')} ${run.runId} (${c.red(run.status)}) -> ${run.outDir}`);
+          printLine(`  ${run.rechecked.reason}`);
+        }
         if (result.comparison) {
           const { regressions } = result.comparison;
           printLine(
