@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,31 @@ describe('parseScenario', () => {
     expect(errors.length).toBeGreaterThan(0);
     expect(errors[0]!.message).toMatch(/^YAML syntax error/);
     expect(errors[0]!.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('places an unclosed bracket or quote where it opened, not where the parser noticed it', async () => {
+    // The break is on the line of `accounts:` (its `}` is gone); the parser notices on the next line.
+    const lines = (await readFile('scenarios/ci-gate.yaml', 'utf8')).split('\n');
+    const broken = lines.findIndex((l) => l.includes('accounts: { count: 50 }'));
+    lines[broken] = lines[broken]!.replace(' }', '');
+    const { errors } = parseScenario(lines.join('\n'), 'ci-gate.yaml');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ line: broken + 1, col: lines[broken]!.indexOf('{') + 1 });
+    expect(errors[0]!.message).toBe(
+      `YAML syntax error: \`{\` is never closed with \`}\` (the parser noticed at line ${broken + 2}, column 3)`,
+    );
+    for (const [text, line, col, opening] of [
+      ['metadata:\n  name: x\nload:\n  rate: [100, 200\n', 4, 9, '['],
+      ['metadata:\n  name: "x\nload:\n  rate: 1\n', 2, 9, '"'],
+      ["metadata:\n  name: 'x\nload:\n  rate: 1\n", 2, 9, "'"],
+      ['load:\n  a: { b: [1, 2 }\n  c: 1\n', 2, 11, '['],
+    ] as const) {
+      const found = parseScenario(text, 'x.yaml').errors[0]!;
+      expect({ line: found.line, col: found.col }, text).toEqual({ line, col });
+      expect(found.message, text).toContain(`\`${opening}\` is never closed`);
+    }
+    // Other syntax errors keep the parser's position.
+    expect(parseScenario('metadata:\n\tname: x\n', 'x.yaml').errors[0]).toMatchObject({ line: 2, col: 1 });
   });
 
   it.each([

@@ -11,7 +11,7 @@ import { checkGateNames, checkScenario, type SemanticIssue } from './semantic.js
 import { EXAMPLE_SCENARIO } from './example.js';
 import { knownKeysAt, whereKeyBelongs } from './schema-walk.js';
 import { didYouMean, closestName } from './suggest.js';
-import { locate, positionOf } from './yaml-positions.js';
+import { locate, positionOf, syntaxErrorAt } from './yaml-positions.js';
 import { dottedPath, formatIssue, type ScenarioIssue } from './issues.js';
 
 export interface LoadResult {
@@ -147,10 +147,17 @@ export function parseScenario(text: string, fileName: string): LoadResult {
 
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((error) => {
-      const { line, col } = positionOf(lineCounter, error.pos[0]);
-      return at(line, col, '', `YAML syntax error: ${yamlErrorMessage(error.code, error.message)}`);
+      const { line, col, message } = syntaxErrorAt(doc, text, lineCounter, error);
+      return at(
+        line,
+        col,
+        '',
+        `YAML syntax error: ${message ?? yamlErrorMessage(error.code, error.message)}`,
+      );
     });
-    return { errors, warnings: [] };
+    // One unclosed bracket can trip the parser twice at the same place: say it once.
+    const unique = new Map(errors.map((e) => [`${e.line}:${e.col}:${e.message}`, e]));
+    return { errors: [...unique.values()], warnings: [] };
   }
   const warnings = doc.warnings.map((warning) => {
     const { line, col } = positionOf(lineCounter, warning.pos[0]);

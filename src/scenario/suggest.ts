@@ -15,12 +15,34 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
+/** Units spelt out (`mttr_seconds`), as the metric names abbreviate them (`mttr_s`). */
+const UNIT_WORDS: Record<string, string> = {
+  seconds: 's',
+  second: 's',
+  secs: 's',
+  sec: 's',
+  milliseconds: 'ms',
+  millisecond: 'ms',
+  millis: 'ms',
+  msecs: 'ms',
+  msec: 'ms',
+};
+
+/** Lower case, without `_`/`-`, units abbreviated: the form names are compared in. */
+function normalName(name: string): string {
+  return name
+    .toLowerCase()
+    .split(/[_-]/)
+    .map((word) => UNIT_WORDS[word] ?? word)
+    .join('');
+}
+
 /** The candidate closest to `input`, or undefined when none is plausibly what was meant. */
 export function closestName(input: string, candidates: readonly string[]): string | undefined {
-  const wanted = input.toLowerCase().replaceAll(/[_-]/g, '');
+  const wanted = normalName(input);
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
-    const normal = name.toLowerCase().replaceAll(/[_-]/g, '');
+    const normal = normalName(name);
     const distance = normal === wanted ? 0 : editDistance(wanted, normal);
     if (best === undefined || distance < best.distance) best = { name, distance };
   }

@@ -3,7 +3,17 @@
  * can say file:line:col. Paths that do not exist in the source (a missing key, a defaulted section)
  * resolve to the nearest ancestor that does.
  */
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import {
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  visit,
+  type Document,
+  type LineCounter,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 
 export interface SourceLocation {
   line: number;
@@ -66,4 +76,50 @@ export function locate(
 export function positionOf(lineCounter: LineCounter, offset: number): { line: number; col: number } {
   const { line, col } = lineCounter.linePos(offset);
   return { line: Math.max(line, 1), col: Math.max(col, 1) };
+}
+
+/**
+ * Where a YAML syntax error is, and what it is. The parser notices an unclosed `[`, `{` or quote only
+ * where the next thing starts (often the next line); the break is where the bracket or quote opened,
+ * so such errors are placed there. Other errors keep the parser's position and message.
+ */
+export function syntaxErrorAt(
+  doc: Document,
+  source: string,
+  lineCounter: LineCounter,
+  error: YAMLError,
+): { line: number; col: number; message?: string } {
+  const offset = error.pos[0];
+  const open = unclosedOpeningAround(doc, source, offset);
+  if (open === undefined) return positionOf(lineCounter, offset);
+  const where = positionOf(lineCounter, offset);
+  return {
+    ...positionOf(lineCounter, open.offset),
+    message: `\`${open.opening}\` is never closed with \`${open.closing}\` (the parser noticed at line ${where.line}, column ${where.col})`,
+  };
+}
+
+const CLOSING: Record<string, string> = { '[': ']', '{': '}', '"': '"', "'": "'" };
+
+/** The innermost flow collection or quoted scalar around `offset` whose closing bracket or quote is missing. */
+function unclosedOpeningAround(
+  doc: Document,
+  source: string,
+  offset: number,
+): { offset: number; opening: string; closing: string } | undefined {
+  let found: { offset: number; opening: string; closing: string } | undefined;
+  visit(doc, (_key, node) => {
+    const flow = isCollection(node) && node.flow === true;
+    const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+    if (!flow && !quoted) return;
+    const range = (node as Node).range;
+    if (!range || range[0] > offset || offset > range[2]) return;
+    const opening = source[range[0]]!;
+    const closing = CLOSING[opening];
+    if (closing === undefined) return;
+    const written = source.slice(range[0], range[1]).trimEnd();
+    if (written.length > 1 && written.endsWith(closing)) return;
+    if (found === undefined || range[0] >= found.offset) found = { offset: range[0], opening, closing };
+  });
+  return found;
 }
