@@ -75,7 +75,7 @@ describe('parseScenario', () => {
     lines[broken] = lines[broken]!.replace(' }', '');
     const { errors } = parseScenario(lines.join('\n'), 'ci-gate.yaml');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ line: broken + 1, col: lines[broken]!.indexOf('{') + 1 });
+    expect(errors[0]).toMatchObject({ line: broken + 1, col: lines[broken].indexOf('{') + 1 });
     expect(errors[0]!.message).toBe(
       `YAML syntax error: \`{\` is never closed with \`}\` (the parser noticed at line ${broken + 2}, column 3)`,
     );
