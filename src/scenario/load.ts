@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { InputError } from '../contract/errors.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { checkGateNames, checkScenario, type SemanticIssue } from './semantic.js';
+import { semanticIssuesBesideSchema } from './semantic-beside-schema.js';
 import { EXAMPLE_SCENARIO } from './example.js';
 import { knownKeysAt, whereKeyBelongs } from './schema-walk.js';
 import { didYouMean, closestName } from './suggest.js';
@@ -214,11 +215,17 @@ export function parseScenario(text: string, fileName: string): LoadResult {
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
     const raw = input as { gates?: unknown; aborts?: unknown };
+    // Every error at once: the semantic checks still run on the sections without schema errors.
+    const semantic = semanticIssuesBesideSchema(input as Record<string, unknown>, parsed.error.issues);
     const errors = [
       ...schemaIssues(parsed.error.issues, input, doc, text, lineCounter, fileName),
       ...checkGateNames(raw.gates, raw.aborts).map(place),
+      ...semantic.errors.map(place),
     ];
-    return { errors: sortIssues(errors), warnings };
+    return {
+      errors: sortIssues(errors),
+      warnings: sortIssues([...warnings, ...semantic.warnings.map(place)]),
+    };
   }
 
   const semantic = checkScenario(parsed.data);
