@@ -5,7 +5,13 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ChaosbankError, EnvironmentError, InputError, isChaosbankError } from '../../src/contract/errors.js';
+import {
+  ChaosbankError,
+  EnvironmentError,
+  InputError,
+  isChaosbankError,
+  isErrorCode,
+} from '../../src/contract/errors.js';
 import type { StartedStack } from '../driver.js';
 import type { ProcessAction } from '../../src/contract/process-action.js';
 
@@ -110,10 +116,14 @@ export async function requestAction(
     details?: string[];
     exitCode?: number;
   };
-  throw new ChaosbankError(body.code ?? 'ACTION_FAILED', body.message ?? `HTTP ${response.status}`, {
-    exitCode: body.exitCode === 2 ? 2 : 3,
-    details: body.details ?? [],
-  });
+  throw new ChaosbankError(
+    isErrorCode(body.code) ? body.code : 'ACTION_FAILED',
+    body.message ?? `HTTP ${response.status}`,
+    {
+      exitCode: body.exitCode === 2 ? 2 : 3,
+      details: body.details ?? [],
+    },
+  );
 }
 
 export async function requestDown(controlUrl: string): Promise<boolean> {

@@ -8,7 +8,12 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ChaosbankError, EnvironmentError, InterruptedError } from '../../src/contract/errors.js';
+import {
+  ChaosbankError,
+  EnvironmentError,
+  InterruptedError,
+  isErrorCode,
+} from '../../src/contract/errors.js';
 import type { Topology } from '../../src/contract/topology.js';
 import type { HostSpec } from './host.js';
 import { supervisorProgram } from './paths.js';
@@ -110,8 +115,12 @@ async function stopSupervisor(
 
 function failureError(failure: NonNullable<StackState['failure']>, logPath: string): ChaosbankError {
   if (failure.exitCode === 130) return new InterruptedError(failure.message);
-  return new ChaosbankError(failure.code, failure.message, {
-    exitCode: failure.exitCode === 2 ? 2 : 3,
-    details: [...failure.details, `supervisor log: ${logPath}`],
-  });
+  return new ChaosbankError(
+    isErrorCode(failure.code) ? failure.code : 'STACK_START_FAILED',
+    failure.message,
+    {
+      exitCode: failure.exitCode === 2 ? 2 : 3,
+      details: [...failure.details, `supervisor log: ${logPath}`],
+    },
+  );
 }

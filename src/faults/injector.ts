@@ -5,7 +5,7 @@
  */
 import type { ProcessAction } from '../contract/process-action.js';
 import type { StackStatus } from '../contract/stack-status.js';
-import { EnvironmentError, InputError, isChaosbankError } from '../contract/errors.js';
+import { environmentCodeOf, EnvironmentError, InputError, isChaosbankError } from '../contract/errors.js';
 import type { FaultSpec } from './spec.js';
 import type { StackEvent } from '../contract/events.js';
 import { dbId, type Topology } from '../contract/topology.js';
@@ -455,7 +455,7 @@ function message(error: unknown): string {
 function aggregate(summary: string, errors: unknown[]): EnvironmentError {
   const first = errors[0];
   return new EnvironmentError(
-    isChaosbankError(first) ? first.code : 'FAULT_REVERT_FAILED',
+    environmentCodeOf(first, 'FAULT_REVERT_FAILED'),
     `${summary}: ${message(first)}`,
     { cause: first, details: errors.slice(1).map((e) => `also: ${message(e)}`) },
   );

@@ -3,7 +3,7 @@
  * reverts it after its `duration` (or at heal when `until: heal` / no duration). Time comes from an
  * injectable Clock; apply and revert go through the injector (idempotent, serialised).
  */
-import { EnvironmentError, isChaosbankError } from '../contract/errors.js';
+import { environmentCodeOf, EnvironmentError } from '../contract/errors.js';
 import type { FaultSpec } from './spec.js';
 import type { Topology } from '../contract/topology.js';
 import { systemClock, type Clock } from './clock.js';
@@ -130,7 +130,7 @@ export class FaultTimeline {
     if (failed.length > 0) {
       const first = failed[0]!.entry.error;
       throw new EnvironmentError(
-        isChaosbankError(first) ? first.code : 'FAULT_REVERT_FAILED',
+        environmentCodeOf(first, 'FAULT_REVERT_FAILED'),
         `could not revert ${failed.map((s) => s.entry.id).join(', ')}: ${first instanceof Error ? first.message : String(first)}`,
         { cause: first },
       );

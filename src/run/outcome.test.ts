@@ -52,11 +52,13 @@ describe('decideOutcome', () => {
     expect(
       decideOutcome({ interrupted: false, abort: { condition: 'ledger_invariant_broken', reason: 'x' } }),
     ).toMatchObject({ status: 'aborted', exitCode: 1 });
-    expect(decideOutcome({ interrupted: false, error: new EnvironmentError('X', 'down') })).toMatchObject({
+    expect(
+      decideOutcome({ interrupted: false, error: new EnvironmentError('STACK_START_FAILED', 'down') }),
+    ).toMatchObject({
       status: 'error',
       exitCode: 3,
     });
-    expect(decideOutcome({ interrupted: false, error: new InputError('X', 'bad') }).exitCode).toBe(2);
+    expect(decideOutcome({ interrupted: false, error: new InputError('BAD_FLAG', 'bad') }).exitCode).toBe(2);
     expect(decideOutcome({ interrupted: false, error: new Error('bug') }).exitCode).toBe(3);
   });
 });

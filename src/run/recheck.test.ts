@@ -135,6 +135,6 @@ describe('re-checking a run that died before writing its report', () => {
 
   it('a folder whose scenario.yaml was edited since is refused (exit 2), not re-checked against other gates', async () => {
     await appendFile(join(dir, 'scenario.yaml'), '  - rpo_s == 0\n');
-    await expect(recheckRun(dir)).rejects.toMatchObject({ code: 'RUN_FOLDER_INCOMPLETE', exitCode: 2 });
+    await expect(recheckRun(dir)).rejects.toMatchObject({ code: 'RUN_FOLDER_INVALID', exitCode: 2 });
   });
 });

@@ -60,7 +60,7 @@ export async function recheckRun(outDir: string): Promise<RunReport> {
   });
   if (createHash('sha256').update(text).digest('hex') !== manifest.scenarioSha256)
     throw new InputError(
-      'RUN_FOLDER_INCOMPLETE',
+      'RUN_FOLDER_INVALID',
       `${scenarioPath} is not the scenario the run started with (its sha256 differs from ${MANIFEST_FILE})`,
     );
   const scenario = parseScenarioOrThrow(text, scenarioPath);

@@ -22,7 +22,7 @@ export interface UpFlags {
 
 export function topologyFromFlags(flags: UpFlags): Topology {
   if (flags.network !== undefined && flags.network !== 'wan' && flags.network !== 'lan')
-    throw new InputError('BAD_FLAGS', `--network must be wan or lan, got "${flags.network}"`, {
+    throw new InputError('BAD_FLAG', `--network must be wan or lan, got "${flags.network}"`, {
       details: [
         'wan (default): published inter-region latencies on cross-region links; lan: no added latency.',
         'Per-pair latencies are set in a scenario: topology.network.latency.',
@@ -36,7 +36,7 @@ export function topologyFromFlags(flags: UpFlags): Topology {
     stack: { bugs: flags.bugs ?? [] },
   });
   if (!parsed.success) {
-    throw new InputError('BAD_FLAGS', 'invalid up flags', {
+    throw new InputError('BAD_FLAG', 'invalid up flags', {
       details: [
         ...parsed.error.issues.map((i) => `${flagName(i.path)}: ${i.message}`),
         `seeded bugs: ${SEEDED_BUGS.join(', ')}`,
@@ -45,7 +45,7 @@ export function topologyFromFlags(flags: UpFlags): Topology {
   }
   const t = parsed.data;
   if (new Set(t.regions).size !== t.regions.length)
-    throw new InputError('BAD_FLAGS', `--regions lists a region twice: ${t.regions.join(',')}`);
+    throw new InputError('BAD_FLAG', `--regions lists a region twice: ${t.regions.join(',')}`);
   const primary = t.primary ?? t.regions[0]!;
   if (!t.regions.includes(primary))
     throw new InputError(

@@ -39,7 +39,7 @@ export function registerDrill(program: Command): void {
         if (opts.seed !== undefined) {
           seed = Number(opts.seed);
           if (!Number.isInteger(seed) || seed < 0)
-            throw new InputError('BAD_FLAGS', `--seed must be a non-negative integer, got "${opts.seed}"`);
+            throw new InputError('BAD_FLAG', `--seed must be a non-negative integer, got "${opts.seed}"`);
         }
         const { runDrill } = await import('../../drill/run-drill.js');
         const interactive = opts.auto !== true && process.stdin.isTTY === true;

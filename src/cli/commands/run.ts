@@ -18,7 +18,7 @@ interface RunCliOptions {
 function parseSeed(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d{1,15}$/.test(text))
-    throw new InputError('BAD_FLAGS', `--seed must be a non-negative integer, got "${text}"`, {
+    throw new InputError('BAD_FLAG', `--seed must be a non-negative integer, got "${text}"`, {
       details: ['e.g. --seed 42'],
     });
   return Number(text);
@@ -42,10 +42,10 @@ export function registerRun(program: Command): void {
     .action(
       action(async (scenarioPath: string, opts: RunCliOptions) => {
         if (opts.load !== undefined && opts.load !== 'embedded' && opts.load !== 'k6')
-          throw new InputError('BAD_FLAGS', `--load must be embedded or k6, got "${opts.load}"`);
+          throw new InputError('BAD_FLAG', `--load must be embedded or k6, got "${opts.load}"`);
         if (opts.toxiproxyUrl !== undefined && !/^https?:\/\/[^/]+/.test(opts.toxiproxyUrl))
           throw new InputError(
-            'BAD_FLAGS',
+            'BAD_FLAG',
             `--toxiproxy-url must be an http:// URL, got "${opts.toxiproxyUrl}"`,
             {
               details: ['e.g. --toxiproxy-url http://127.0.0.1:8474'],

@@ -85,7 +85,7 @@ export function registerUp(program: Command): void {
         const driver = await resolveDriver(opts.driver ?? DEFAULT_DRIVER);
         if (opts.toxiproxyUrl !== undefined && !/^https?:\/\/[^/]+/.test(opts.toxiproxyUrl))
           throw new InputError(
-            'BAD_FLAGS',
+            'BAD_FLAG',
             `--toxiproxy-url must be an http:// URL, got "${opts.toxiproxyUrl}"`,
             {
               details: ['e.g. --toxiproxy-url http://127.0.0.1:8474'],
