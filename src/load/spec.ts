@@ -27,7 +27,10 @@ export const mixSchema = z.strictObject({
 export const loadSchema = z
   .strictObject({
     engine: z.enum(['embedded', 'k6']).default('embedded'),
-    rate: z.number().positive().optional(),
+    rate: z.number().positive().optional().meta({
+      description:
+        'Arrivals per second: constant for `duration`, or with `stages` the rate the first stage ramps from (default 0)',
+    }),
     stages: z.array(stageSchema).min(1).optional(),
     duration: duration.optional(),
     accounts: z
@@ -63,7 +66,7 @@ export const loadSchema = z
   .refine((load) => load.rate !== undefined || load.stages !== undefined, {
     message: 'load needs either `rate` (with `duration`) or `stages`',
   })
-  // rate + stages is reported by the semantic checks ("give either ..."), not as a missing duration.
+  // With `stages`, `rate` is the rate the first stage ramps from (k6's startRate): no duration then.
   .refine((load) => load.rate === undefined || load.duration !== undefined || load.stages !== undefined, {
     message: 'a constant `rate` needs a `duration`',
     path: ['duration'],

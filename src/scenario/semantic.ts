@@ -200,12 +200,6 @@ export function checkScenario(scenario: Scenario): SemanticResult {
   errors.push(...checkNetwork(spec.network, regions));
 
   // load
-  if (load.rate !== undefined && load.stages !== undefined)
-    errors.push({
-      path: ['load', 'stages'],
-      message: 'give either a constant `rate` (with `duration`) or ramp `stages`, not both',
-      example: 'stages: [{ target: 150, duration: 30s }]',
-    });
   if (load.stages !== undefined && load.duration !== undefined)
     errors.push({
       path: ['load', 'duration'],
@@ -218,7 +212,11 @@ export function checkScenario(scenario: Scenario): SemanticResult {
       message: 'the load lasts 0s; it needs a positive duration',
       example: load.stages !== undefined ? 'stages: [{ target: 150, duration: 30s }]' : 'duration: 60s',
     });
-  if (load.stages !== undefined && load.stages.every((stage) => stage.target === 0))
+  if (
+    load.stages !== undefined &&
+    load.rate === undefined &&
+    load.stages.every((stage) => stage.target === 0)
+  )
     errors.push({
       path: ['load', 'stages'],
       message: 'every stage targets 0 requests/s: no load would be sent',
