@@ -30,7 +30,6 @@ import {
 } from './run-manifest.js';
 import type { PhaseRecord, RunReport } from './run-report.js';
 import { topologyOf } from './run-scenario.js';
-import { explainUnmeasuredGates, nullUncheckedMetrics } from './unchecked-metrics.js';
 
 /** True when `dir` is a run folder a re-check can read (it has run.json). */
 export function canRecheck(dir: string): boolean {
@@ -121,9 +120,7 @@ export async function recheckRun(outDir: string): Promise<RunReport> {
     finalPrimary: lastPromoted(events) ?? topology.primary,
   };
   const verdict = await checkRun(ctx, historyLengths);
-  const unmeasured = nullUncheckedMetrics(verdict);
-  const gates = evaluateGates(scenario.gates, verdict.metrics);
-  explainUnmeasuredGates(gates, unmeasured);
+  const gates = evaluateGates(scenario.gates, verdict.metrics, verdict.notMeasured);
   ctx.verdict = verdict;
   ctx.gates = gates;
 
