@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import { importDirectionsPlugin } from './eslint/import-directions.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'reports/**', 'bench/results/**', 'scenarios/k6/**', '**/*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'reports/**', 'bench/results/**', 'scenarios/k6/**', '**/*.js', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,14 +7,21 @@
  *   CHAOSBANK_LOAD         JSON of the scenario's `load` section (durations in ms)
  *   CHAOSBANK_SEED         workload seed; CHAOSBANK_KEY_PREFIX  run-unique idempotency key prefix
  * Decisions are drawn per iteration from (seed, iteration number), so they do not depend on which
- * VU runs an iteration. Response-derived fields (payment id, serving region, epoch, body hash,
- * balance) cannot be attached to k6's own http_req_duration sample: the k6 history lacks them.
+ * VU runs an iteration.
+ *
+ * What the checkers need from a response (serving region, primary epoch, payment id, body hash, read
+ * balance) is known only after k6 has written its own http_req_duration sample, so every request is
+ * recorded once more, after its response, as a `chaosbank_attempt` sample carrying those fields (as
+ * tags for the low-cardinality ones, as VU metadata for the rest). The request's own samples are
+ * tagged `recorded_as: chaosbank_attempt`, and the history reader reads the attempt from that sample.
  */
 import http from 'k6/http';
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import exec from 'k6/execution';
 import { sleep } from 'k6';
+import { Trend } from 'k6/metrics';
 import type { Options } from 'k6/options';
+import { bodyEssentials } from './body-hash.ts';
 
 interface LoadEnv {
   rate?: number;
@@ -34,7 +41,12 @@ interface LoadEnv {
   };
 }
 
-const load = JSON.parse(__ENV.CHAOSBANK_LOAD ?? '{}') as LoadEnv;
+// Without the workload every iteration would throw: fail in the init context (k6 exits 107) instead.
+if (__ENV.CHAOSBANK_LOAD === undefined || __ENV.CHAOSBANK_LOAD === '')
+  throw new Error(
+    'CHAOSBANK_LOAD is not set: this script is run by `chaosbank run --load k6`, which sets it',
+  );
+const load = JSON.parse(__ENV.CHAOSBANK_LOAD) as LoadEnv;
 const routerUrl = __ENV.CHAOSBANK_ROUTER_URL ?? 'http://127.0.0.1:8080';
 const regionUrls = JSON.parse(__ENV.CHAOSBANK_REGION_URLS ?? '{}') as Record<string, string>;
 const regionNames = Object.keys(regionUrls);
@@ -128,6 +140,49 @@ function body(p: Payment): string {
 
 let seq = 0;
 
+/** One sample per request, written after its response (see the header comment). */
+const attempts = new Trend('chaosbank_attempt', true);
+const RECORDED_AS = 'chaosbank_attempt';
+
+function header(res: RefinedResponse<ResponseType | undefined>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(res.headers)) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
+/** The attempt of one response: k6's own fields as tags, the response essentials as metadata. */
+function record(
+  res: RefinedResponse<ResponseType | undefined>,
+  method: string,
+  tags: Record<string, string>,
+): void {
+  const meta = exec.vu.metrics.metadata;
+  meta.seq = String(exec.vu.idInTest * 1_000_000_000 + seq++);
+  meta.end_ms = Date.now().toFixed(3);
+  for (const name of ['payment_id', 'epoch', 'body_hash', 'balance']) delete meta[name];
+  const attemptTags: Record<string, string> = {
+    kind: tags.kind ?? 'first',
+    target: tags.target ?? 'router',
+    name: tags.name ?? '',
+    method,
+    status: String(res.status),
+  };
+  if (res.status === 0) attemptTags.error_code = String(res.error_code);
+  const region = header(res, 'X-Served-By-Region');
+  if (region !== undefined) attemptTags.region = region;
+  const epoch = header(res, 'X-Primary-Epoch');
+  if (epoch !== undefined) meta.epoch = epoch;
+  if (typeof res.body === 'string' && res.body.length > 0) {
+    const essentials = bodyEssentials(res.body);
+    meta.body_hash = essentials.bodyHash;
+    if (tags.kind === 'read') {
+      if (essentials.balance !== undefined) meta.balance = String(essentials.balance);
+    } else if (essentials.id !== undefined && res.status >= 200 && res.status < 300)
+      meta.payment_id = essentials.id;
+  }
+  attempts.add(Number(meta.end_ms) - Number(meta.intended_ms), attemptTags);
+}
+
 /** Request params carrying our tags; metadata is set on the VU just before the request. */
 function prepare(
   kind: string,
@@ -135,10 +190,13 @@ function prepare(
   key: string,
   p: Payment,
   intendedMs: number,
-): { headers: Record<string, string>; tags: Record<string, string>; timeout: number } {
+): {
+  headers: Record<string, string>;
+  tags: Record<string, string>;
+  timeout: number;
+} {
   const text = body(p);
   const meta = exec.vu.metrics.metadata;
-  meta.seq = `${exec.vu.idInTest}-${seq++}`;
   meta.key = key;
   meta.intended_ms = intendedMs.toFixed(3);
   meta.start_ms = Date.now().toFixed(3);
@@ -149,7 +207,7 @@ function prepare(
   meta.currency = p.currency;
   return {
     headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    tags: { kind, target, name: 'POST /v1/payments' },
+    tags: { kind, target, name: 'POST /v1/payments', recorded_as: RECORDED_AS },
     timeout: load.timeout,
   };
 }
@@ -181,19 +239,15 @@ export default function (): void {
     const id = account(Math.floor(uFrom * load.accounts.count));
     metadata.account = id;
     metadata.intended_ms = intendedMs.toFixed(3);
-    http.get(`${routerUrl}/v1/accounts/${id}`, {
-      tags: { kind: 'read', target: 'router', name: 'GET /v1/accounts/{id}' },
-      timeout: load.timeout,
-    });
+    metadata.start_ms = Date.now().toFixed(3);
+    const tags = { kind: 'read', target: 'router', name: 'GET /v1/accounts/{id}', recorded_as: RECORDED_AS };
+    record(http.get(`${routerUrl}/v1/accounts/${id}`, { tags, timeout: load.timeout }), 'GET', tags);
     return;
   }
   const reuse = completed.length > 0 ? completed[Math.floor(uPick * completed.length)] : undefined;
   if (u < (edge += m.replays) && reuse !== undefined) {
-    http.post(
-      `${routerUrl}/v1/payments`,
-      body(reuse.payment),
-      prepare('replay', 'router', reuse.key, reuse.payment, intendedMs),
-    );
+    const params = prepare('replay', 'router', reuse.key, reuse.payment, intendedMs);
+    record(http.post(`${routerUrl}/v1/payments`, body(reuse.payment), params), 'POST', params.tags);
     return;
   }
   const concurrentEdge = (edge += m.concurrentDuplicates);
@@ -203,11 +257,8 @@ export default function (): void {
       ...reuse.payment,
       amount: reuse.payment.amount >= load.amount.max ? reuse.payment.amount - 1 : reuse.payment.amount + 1,
     };
-    http.post(
-      `${routerUrl}/v1/payments`,
-      body(changed),
-      prepare('mismatch', 'router', reuse.key, changed, intendedMs),
-    );
+    const params = prepare('mismatch', 'router', reuse.key, changed, intendedMs);
+    record(http.post(`${routerUrl}/v1/payments`, body(changed), params), 'POST', params.tags);
     return;
   }
   const count = load.accounts.count;
@@ -241,12 +292,12 @@ export default function (): void {
       ['POST', `${urlOf(second)}/v1/payments`, body(payment), secondParams],
     ]);
     res = responses[0]!;
+    record(res, 'POST', firstParams.tags);
+    record(responses[1]!, 'POST', secondParams.tags);
   } else {
-    res = http.post(
-      `${urlOf(primary)}/v1/payments`,
-      body(payment),
-      prepare('first', primary, key, payment, intendedMs),
-    );
+    const params = prepare('first', primary, key, payment, intendedMs);
+    res = http.post(`${urlOf(primary)}/v1/payments`, body(payment), params);
+    record(res, 'POST', params.tags);
   }
   const jitter = random(iteration, 2);
   let retryKey = key;
@@ -259,11 +310,9 @@ export default function (): void {
     const wait = ceiling / 2 + jitter() * (ceiling / 2);
     sleep(wait / 1000);
     if (!load.retry.sameKey) retryKey = `${key}-r${attempt}`;
-    res = http.post(
-      `${urlOf(primary)}/v1/payments`,
-      body(payment),
-      prepare('retry', primary, retryKey, payment, Date.now()),
-    );
+    const params = prepare('retry', primary, retryKey, payment, Date.now());
+    res = http.post(`${urlOf(primary)}/v1/payments`, body(payment), params);
+    record(res, 'POST', params.tags);
   }
   if (isCompleted(res)) {
     if (completed.length >= 4096) completed.shift();

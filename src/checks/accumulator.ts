@@ -26,6 +26,7 @@ import { measureLoad } from './recovery.js';
 import { checkLostWrites } from './rpo-checker.js';
 import { checkSplitBrain } from './split-brain-checker.js';
 import { LEDGER_CHECKERS, settleMeasurements, whyNotMeasured } from './not-measured.js';
+import { CHECKER_OF_FIELD_METRIC, countResponseFields, unrecordedFields } from './response-fields.js';
 import type { AnomalyType, CheckerResult, Verdict } from './verdict.js';
 
 export interface CheckAccumulator {
@@ -128,6 +129,7 @@ function runCheckers(
   checkSplitBrain(ctx);
   const unconverged = authority ? checkConvergence(ctx, authority) : null;
   const figures = measureLoad(ctx.attempts, ctx.events, expectations);
+  const unrecorded = unrecordedFields(countResponseFields(ctx.attempts));
 
   const checkers: CheckerResult[] = Object.entries(CHECKER_ANOMALIES).map(([name, types]) => {
     if (name === 'recovery') return recoveryResult(figures.recovery, figures.mttrS);
@@ -136,8 +138,19 @@ function runCheckers(
     if (missingLedger && LEDGER_CHECKERS.has(name)) {
       return { name, passed: false, summary: `not checked: ${missingLedger}`, anomalies };
     }
-    const summary = count === 0 ? 'no anomaly' : anomalies.map((a) => `${a.count} ${a.type}`).join(', ');
-    return { name, passed: count === 0, summary, anomalies };
+    const found = count === 0 ? 'no anomaly' : anomalies.map((a) => `${a.count} ${a.type}`).join(', ');
+    // a checker blind to a field passes nothing: its metric is not measured
+    const blind = Object.entries(CHECKER_OF_FIELD_METRIC)
+      .filter(([metric, checker]) => checker === name && unrecorded[metric as keyof typeof unrecorded])
+      .map(([metric]) => `${metric} not measured: ${unrecorded[metric as keyof typeof unrecorded]}`);
+    if (blind.length > 0)
+      return {
+        name,
+        passed: false,
+        summary: [count === 0 ? undefined : found, ...blind].filter(Boolean).join('; '),
+        anomalies,
+      };
+    return { name, passed: count === 0, summary: found, anomalies };
   });
 
   const c = (type: AnomalyType): number => collector.count(type);
@@ -187,7 +200,7 @@ function runCheckers(
     successRate: figures.successRate,
     p50Ms: figures.p50Ms,
   });
-  const { metrics, notMeasured } = settleMeasurements(counted, why);
+  const { metrics, notMeasured } = settleMeasurements(counted, { ...unrecorded, ...why });
   return {
     passed: checkers.every((r) => r.passed),
     checkers,

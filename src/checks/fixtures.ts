@@ -87,7 +87,7 @@ export interface FixtureAttempt extends Partial<Omit<Attempt, 'payload'>> {
   latency?: number;
 }
 
-/** An attempt with sensible defaults: a `first` payment to the router, answered 201 by us-east at epoch 1. */
+/** An attempt with sensible defaults: a `first` payment to the router, answered 201 by us-east at epoch 1, with a body hash. */
 export function makeAttempt(spec: FixtureAttempt): Attempt {
   const { latency = 10, ...rest } = spec;
   const status = rest.status ?? 201;
@@ -102,5 +102,8 @@ export function makeAttempt(spec: FixtureAttempt): Attempt {
   };
   if (status !== 0 && status < 500 && attempt.servedBy === undefined) attempt.servedBy = 'us-east';
   if (status >= 200 && status < 300 && attempt.epoch === undefined) attempt.epoch = 1;
+  // as the load engine records it: the same answer to the same key hashes the same
+  if (status !== 0 && attempt.bodyHash === undefined)
+    attempt.bodyHash = `${status}:${attempt.key ?? attempt.account ?? ''}:${attempt.balance ?? ''}`;
   return attempt;
 }

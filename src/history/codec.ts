@@ -2,7 +2,7 @@
  * Attempts <-> k6 JSON-output lines (`k6 run --out json=FILE`), so the checkers read runs of the
  * embedded engine and of real k6 the same way.
  *
- * One attempt = one `Point` line of `http_req_duration`:
+ * One attempt = one `Point` line of `http_req_duration` (or of `chaosbank_attempt`, see below):
  * - `data.time`: the attempt's END time (k6 stamps HTTP samples at the end), RFC 3339, ns, local offset;
  * - `data.value`: ms from the INTENDED start to the end (latency without coordinated omission);
  *   real k6 writes its own duration here (from the actual send), so the reader prefers metadata;
@@ -21,6 +21,13 @@ import { JSON_STRING_BYTES_PER_UNIT, JSON_STRING_QUOTES, JsonBytes, NUMBER_BOUND
 export const SCENARIO_TAG = 'payments';
 export const PAYMENTS_NAME = 'POST /v1/payments';
 export const READ_NAME = 'GET /v1/accounts/{id}';
+/**
+ * Our k6 script's sample of one attempt, written after the response with what k6's own
+ * http_req_duration sample cannot carry (serving region, epoch, payment id, body hash, balance). The
+ * request's own samples are tagged `recorded_as: chaosbank_attempt` and skipped: one attempt, one line.
+ */
+export const K6_ATTEMPT_METRIC = 'chaosbank_attempt';
+const RECORDED_AS_TAG = 'recorded_as';
 
 /** The metrics our history declares up front (one `Metric` line each). */
 export const HISTORY_METRICS = [
@@ -290,8 +297,8 @@ function stringRecord(value: unknown): Record<string, string> {
 }
 
 /**
- * A parsed k6 line -> Attempt, or undefined for lines that are not HTTP request samples (Metric
- * declarations, other metrics). `fallbackSeq` numbers samples that carry no `seq` (plain k6 output).
+ * A parsed k6 line -> Attempt, or undefined for lines that are not attempts (Metric declarations,
+ * other metrics, request samples our k6 script records again as `chaosbank_attempt`). `fallbackSeq` numbers samples that carry no `seq` (plain k6 output).
  * Throws an Error with a reason when an http_req_duration point is malformed.
  */
 export function decodeLine(
@@ -299,7 +306,8 @@ export function decodeLine(
   fallbackSeq: number,
   expected: ExpectedStatuses = IETF_STATUSES,
 ): Attempt | undefined {
-  if (line.type !== 'Point' || line.metric !== 'http_req_duration') return undefined;
+  if (line.type !== 'Point' || (line.metric !== 'http_req_duration' && line.metric !== K6_ATTEMPT_METRIC))
+    return undefined;
   const data = line.data;
   if (data === null || data === undefined || typeof data !== 'object')
     throw new Error('Point without `data`');
@@ -308,8 +316,10 @@ export function decodeLine(
   if (Number.isNaN(time)) throw new Error(`\`data.time\` is not RFC 3339: ${data.time}`);
   if (typeof data.value !== 'number' || !Number.isFinite(data.value))
     throw new Error('Point without a numeric `data.value`');
+  const tags = stringRecord(data.tags);
+  if (line.metric === 'http_req_duration' && tags[RECORDED_AS_TAG] === K6_ATTEMPT_METRIC) return undefined;
   const fields = new PointFields();
-  for (const [name, value] of Object.entries(stringRecord(data.tags))) {
+  for (const [name, value] of Object.entries(tags)) {
     const field = TAG_FIELDS.get(name);
     if (field !== undefined) fields.set(field, value);
   }

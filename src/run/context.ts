@@ -8,6 +8,7 @@ import type { FaultInjector } from '../faults/injector.js';
 import type { FaultTimeline } from '../faults/timeline.js';
 import type { LoadSummary as EngineSummary } from '../load/engine.js';
 import type { AttemptSink } from '../history/writer.js';
+import type { K6Binary } from '../load/k6-runner.js';
 import type { PhaseRecord } from './run-report.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { StackEvent } from '../contract/events.js';
@@ -34,6 +35,8 @@ export interface RunContext {
   readonly outDir: string;
   readonly driverName: string;
   readonly loadEngine: LoadEngineName;
+  /** The k6 binary checked before the run (load engine k6 only). */
+  readonly k6?: K6Binary;
   readonly topology: Topology;
   readonly aborts: AbortPlan;
   readonly startedAt: number;

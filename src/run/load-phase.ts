@@ -76,6 +76,8 @@ export async function runLoadWithFaults(ctx: RunContext, signal: AbortSignal): P
         seed: ctx.seed,
         keyPrefix: `${ctx.runId}-`,
         outFile,
+        logFile: join(ctx.outDir, 'k6.log'),
+        ...(ctx.k6 === undefined ? {} : { k6: ctx.k6 }),
         signal: loadSignal,
       }).catch((error: unknown) => {
         if (!stop.signal.aborted) throw error; // an abort condition stopped k6: not an error

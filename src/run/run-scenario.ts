@@ -10,6 +10,7 @@
  * to the teardowns and writes a partial report from the history streamed so far.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EnvironmentError, InputError, InterruptedError } from '../contract/errors.js';
@@ -31,6 +32,7 @@ import { evaluateGates } from './gates.js';
 import { nothingMeasured } from '../checks/not-measured.js';
 import { healStack } from './heal.js';
 import { runLoadWithFaults } from './load-phase.js';
+import { checkK6 } from '../load/k6-runner.js';
 import type { RunOptions, RunResult } from './options.js';
 import { decideOutcome } from './outcome.js';
 import { newRunId, randomSeed } from '../topology/run-id.js';
@@ -57,6 +59,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   if (options.seed !== undefined && (!Number.isSafeInteger(options.seed) || options.seed < 0))
     throw new InputError('BAD_SEED', `--seed must be a non-negative integer, got ${options.seed}`);
   const seed = options.seed ?? randomSeed();
+  // k6 and its version are checked before anything starts: a missing or too old k6 is exit 3 now,
+  // not after the stack was provisioned and the steady state had run.
+  const k6 = loadEngine === 'k6' ? await checkK6() : undefined;
   const runId = options.runId ?? newRunId(scenario.metadata.name);
   const outDir = resolve(options.out ?? join('reports', runId));
   try {
@@ -75,6 +80,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     outDir,
     driverName,
     loadEngine,
+    ...(k6 === undefined ? {} : { k6 }),
     topology: topologyOf(scenario, runId),
     aborts,
     startedAt: Date.now(),
@@ -112,8 +118,8 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   const tasks: Task<RunContext>[] = [
     {
       title: 'history',
+      // Every engine: the steady-state probe (always the embedded engine) sends real payments.
       setup: async (c) => {
-        if (c.loadEngine !== 'embedded') return;
         const writer = new HistoryWriter(join(c.outDir, 'history.ndjson'));
         c.historyFiles.push(writer.path);
         historySink = new GuardedSink(writer);
@@ -278,6 +284,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
   };
   if (ctx.stack !== undefined) files.stackLogs = ctx.stack.logsDir;
   for (const file of ctx.historyFiles) files[file.endsWith('k6.ndjson') ? 'k6History' : 'history'] = file;
+  if (ctx.loadEngine === 'k6' && existsSync(join(outDir, 'k6.log'))) files.k6Log = join(outDir, 'k6.log');
   for (const [region, ledger] of Object.entries(ctx.ledgers ?? {}))
     if ('path' in ledger) files[`ledger:${region}`] = ledger.path;
   const report = buildRunReport(ctx, outcome, files);
