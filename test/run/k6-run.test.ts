@@ -1,0 +1,73 @@
+/**
+ * `chaosbank run` with `load.engine: k6`, end to end through the real CLI and the real stack, with
+ * the FAKE k6 (test/load/fake-k6: k6's command line and output; k6 itself cannot be installed here).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { installFakeK6 } from '../load/fake-k6/fake-k6.js';
+import { FIXTURES, killLeftovers, readReport, runCli } from './helpers.js';
+
+const SCENARIO = join(FIXTURES, 'k6-small.yaml');
+/** PATH without any k6: node's own folder and the system's. */
+const PATH_WITHOUT_K6 = [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter);
+
+describe('chaosbank run --load k6 (FAKE k6, e2e)', () => {
+  let root: string;
+  let env: Record<string, string>;
+  const outs: string[] = [];
+  const outDir = (name: string): string => {
+    const dir = join(root, name);
+    outs.push(dir);
+    return dir;
+  };
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'cb-k6-e2e-'));
+    env = { CHAOSBANK_HOME: join(root, 'home') };
+  });
+  afterEach(() => {
+    for (const dir of outs) killLeftovers(dir);
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('without k6, or with a k6 below 1.0, exits 3 before provisioning anything', async () => {
+    const missing = outDir('missing');
+    const none = runCli(['run', SCENARIO, '--out', missing], { ...env, PATH: PATH_WITHOUT_K6 });
+    expect(await none.exited).toBe(3);
+    expect(none.stderr()).toContain('K6_NOT_FOUND');
+    expect(existsSync(join(missing, 'stack'))).toBe(false);
+
+    using old = installFakeK6('0.54.0');
+    const tooOld = outDir('too-old');
+    const run = runCli(['run', SCENARIO, '--out', tooOld], {
+      ...env,
+      PATH: `${old.bin}${delimiter}${PATH_WITHOUT_K6}`,
+    });
+    expect(await run.exited).toBe(3);
+    expect(run.stderr()).toMatch(/K6_TOO_OLD.*k6 v0\.54\.0/);
+    expect(existsSync(join(tooOld, 'stack'))).toBe(false);
+  });
+
+  it('passes a clean run: the steady-state probe payments are in the history, so no unknown write', async () => {
+    using fake = installFakeK6('2.0.0');
+    const out = outDir('clean');
+    const run = runCli(['run', SCENARIO, '--out', out, '--seed', '42'], {
+      ...env,
+      PATH: `${fake.bin}${delimiter}${process.env.PATH ?? ''}`,
+    });
+    const code = await run.exited;
+    if (code !== 0) console.error(run.stderr().slice(-4000));
+    expect(code).toBe(0);
+    const report = await readReport(out);
+    expect(report.verdict?.metrics.unknown_writes).toBe(0);
+    expect(report.verdict?.metrics.split_brain).toBe(0); // measured: k6 attempts carry the epoch
+    const probe = readFileSync(join(out, 'history.ndjson'), 'utf8');
+    expect(probe).toMatch(/-ss--/);
+    expect(existsSync(join(out, 'history.k6.ndjson'))).toBe(true);
+    expect(existsSync(join(out, 'k6.log'))).toBe(true);
+  }, 150_000);
+});
