@@ -132,6 +132,13 @@ export const ERROR_CODES = {
   K6_FAILED: { exitCode: 3, when: 'k6 exited with an error' },
   K6_NOT_FOUND: { exitCode: 3, when: '`load.engine: k6` and no `k6` on PATH' },
   K6_START_FAILED: { exitCode: 3, when: 'k6 could not be started' },
+  K6_SCRIPT_ERROR: {
+    exitCode: 3,
+    when: 'the k6 script threw in an iteration (k6 logs it and still exits 0)',
+  },
+  K6_TOO_OLD: { exitCode: 3, when: 'k6 is older than 1.0 and cannot run the TypeScript script' },
+  K6_VERSION_FAILED: { exitCode: 3, when: '`k6 version` failed' },
+  K6_VERSION_UNKNOWN: { exitCode: 3, when: '`k6 version` printed no version chaosbank can read' },
   NO_RUNNING_STACK: { exitCode: 3, when: 'no running stack to act on' },
   OUT_DIR_UNWRITABLE: { exitCode: 3, when: 'the report folder cannot be created or written' },
   POSTGRES_BINARIES_MISSING: { exitCode: 3, when: 'the PostgreSQL binaries package is missing or broken' },
