@@ -3,10 +3,12 @@
  * `npm run build`), wait for lines on its stderr, and check that a run left nothing behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, afterEach } from 'vitest';
 import type { RunReport } from '../../src/run/run-report.js';
 
 export const CLI = resolve('bin/chaosbank.js');
@@ -129,3 +131,33 @@ export function killLeftovers(marker: string): void {
 }
 
 export { CHROMIUM_PATH, launchChromium } from '../helpers/chromium.js';
+
+/**
+ * A temporary root with a private CHAOSBANK_HOME for one describe block of CLI runs; `outDir(name)`
+ * names a run folder under it. After each test, whatever a run left running is killed; after all, the
+ * root goes.
+ */
+export function runFolders(prefix: string): {
+  root: string;
+  env: Record<string, string>;
+  outDir: (name: string) => string;
+} {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const outs: string[] = [];
+  afterEach(() => {
+    for (const dir of outs) killLeftovers(dir);
+  });
+  afterAll(() => {
+    for (const dir of outs) killLeftovers(dir);
+    rmSync(root, { recursive: true, force: true });
+  });
+  return {
+    root,
+    env: { CHAOSBANK_HOME: join(root, 'home') },
+    outDir: (name) => {
+      const dir = join(root, name);
+      outs.push(dir);
+      return dir;
+    },
+  };
+}

@@ -3,36 +3,17 @@
  * the FAKE k6 (test/load/fake-k6: k6's command line and output; k6 itself cannot be installed here).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { installFakeK6 } from '../load/fake-k6/fake-k6.js';
-import { FIXTURES, killLeftovers, readReport, runCli } from './helpers.js';
+import { FIXTURES, readReport, runCli, runFolders } from './helpers.js';
 
 const SCENARIO = join(FIXTURES, 'k6-small.yaml');
 /** PATH without any k6: node's own folder and the system's. */
 const PATH_WITHOUT_K6 = [dirname(process.execPath), '/usr/bin', '/bin'].join(delimiter);
 
 describe('chaosbank run --load k6 (FAKE k6, e2e)', () => {
-  let root: string;
-  let env: Record<string, string>;
-  const outs: string[] = [];
-  const outDir = (name: string): string => {
-    const dir = join(root, name);
-    outs.push(dir);
-    return dir;
-  };
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'cb-k6-e2e-'));
-    env = { CHAOSBANK_HOME: join(root, 'home') };
-  });
-  afterEach(() => {
-    for (const dir of outs) killLeftovers(dir);
-  });
-  afterAll(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const { env, outDir } = runFolders('cb-k6-e2e-');
 
   it('without k6, or with a k6 below 1.0, exits 3 before provisioning anything', async () => {
     const missing = outDir('missing');

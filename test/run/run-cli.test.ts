@@ -3,45 +3,25 @@
  * (test/run/fixtures/, 8-18 s of load at 50-60 payments/s): exit codes and report.json.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CHROMIUM_PATH,
   FIXTURES,
-  killLeftovers,
   launchChromium,
   openPorts,
   processesMentioning,
   readReport,
   runCli,
+  runFolders,
 } from './helpers.js';
 
 const RUN_TIMEOUT_MS = 150_000;
 
 describe('chaosbank run (e2e)', () => {
-  let root: string;
-  let env: Record<string, string>;
-  const outs: string[] = [];
-  const outDir = (name: string): string => {
-    const dir = join(root, name);
-    outs.push(dir);
-    return dir;
-  };
-
-  beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'cb-run-e2e-'));
-    env = { CHAOSBANK_HOME: join(root, 'home') };
-  });
-  afterEach(() => {
-    for (const dir of outs) killLeftovers(dir);
-  });
-  afterAll(async () => {
-    for (const dir of outs) killLeftovers(dir);
-    await rm(root, { recursive: true, force: true });
-  });
+  const { root, env, outDir } = runFolders('cb-run-e2e-');
 
   it('a broken scenario exits 2 with file:line errors and starts nothing', async () => {
     const out = outDir('broken');
