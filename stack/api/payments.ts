@@ -130,7 +130,9 @@ export class PaymentService {
       this.log.warn('connection of an open transaction failed', { error: error.message });
     client.on('error', onError);
     const release = (error?: Error) => {
-      client.off('error', onError);
+      // Back to the pool healthy: the pool listens itself. Released with an error, the client is destroyed
+      // and may still emit a late 'error' (57P01 when its server is fenced): our listener must stay.
+      if (error === undefined) client.off('error', onError);
       client.release(error);
     };
     let rows: PayRow[];
