@@ -60,6 +60,7 @@ export const ERROR_CODES = {
     exitCode: 2,
     when: 'a fault names a region, link or component the topology does not have',
   },
+  HISTORY_BAD_GZIP: { exitCode: 2, when: 'a history file ending in .gz is not gzip, corrupt or cut short' },
   HISTORY_BAD_LINE: { exitCode: 2, when: 'a history file has a line that is not JSON' },
   HISTORY_BAD_POINT: { exitCode: 2, when: 'a history file has a point chaosbank cannot read' },
   HISTORY_NOT_FOUND: { exitCode: 2, when: 'a history file does not exist' },

@@ -22,6 +22,7 @@ import { faultsPath } from '../faults/store.js';
 import type { Attempt } from '../history/attempt.js';
 import { LoadEngine, type LoadSummary } from '../load/engine.js';
 import { HistoryWriter } from '../history/writer.js';
+import type { HistoryFormat } from '../history/writer.js';
 import { writeReports, type ReporterOutcome } from '../run/reporter.js';
 import { REPORT_SCHEMA_VERSION, type DrillStepRecord, type RunReport } from '../run/run-report.js';
 import { evaluateGates } from '../run/gates.js';
@@ -35,6 +36,7 @@ import { VERSION } from '../version.js';
 import { reportRenderers } from '../report/renderers.js';
 import { decideOutcome } from '../run/outcome.js';
 import { jsonReporter } from '../run/json-reporter.js';
+import { historyFileName } from '../run/run-manifest.js';
 import { evaluate, runSection, type DrillContext } from './executor.js';
 import { LiveSuccess } from './live-success.js';
 import { loadRunbook } from './parse-runbook.js';
@@ -58,6 +60,8 @@ export interface DrillOptions {
   log?: (line: string) => void;
   /** $GITHUB_STEP_SUMMARY: the Markdown summary is appended there too. */
   stepSummaryPath?: string;
+  /** How the history is stored: `gzip` (history.ndjson.gz, default) or `plain` (history.ndjson). */
+  history?: HistoryFormat;
 }
 
 export interface DrillResult {
@@ -168,7 +172,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       statePath: faultsPath(stack.runDir),
       onEvent: (e) => ownEvents.push(e),
     });
-    history = new HistoryWriter(join(outDir, 'history.ndjson'));
+    history = new HistoryWriter(join(outDir, historyFileName('embedded', options.history ?? 'gzip')));
     const engine = new LoadEngine({
       load,
       targets: {
@@ -367,7 +371,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     events: [...stack.events(), ...ownEvents].sort((a, b) => a.time - b.time),
     verdict,
     gates,
-    artifacts: { history: 'history.ndjson', summary: 'summary.md', html: 'report.html', junit: 'junit.xml' },
+    artifacts: {
+      history: historyFileName('embedded', options.history ?? 'gzip'),
+      summary: 'summary.md', html: 'report.html', junit: 'junit.xml' },
     steps,
   };
   const reporters = await writeReports(

@@ -10,6 +10,8 @@ import { decodeLine, encodeAttempt, encodeDropped, HISTORY_METRICS, metricLine }
 import type { K6Line } from './codec.js';
 import { readHistoryArray } from './reader.js';
 import { decodeOwnLine } from './fast-decoder.js';
+import { samplePayment } from './attempt-fixtures.js';
+import { killedGzipHistory, writeCut } from './killed-history-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chaosbank-history-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -129,5 +131,54 @@ describe('history reader', () => {
     const attempts = await readHistoryArray(path, { onDropped: (n) => (dropped += n) });
     expect(attempts).toHaveLength(1);
     expect(dropped).toBe(3);
+  });
+
+  it('a killed run: reads what each gzip flush left and leaves out the torn tail, wherever the kill cut it', async () => {
+    const at = (seq: number): Attempt => ({ ...samplePayment, seq, key: `k-${seq}` });
+    const first = Array.from({ length: 200 }, (_, i) => at(i));
+    const second = Array.from({ length: 200 }, (_, i) => at(200 + i));
+    const path = join(dir, 'killed.ndjson.gz');
+    const killed = await killedGzipHistory(path, first, second);
+    const all = [...first, ...second];
+    let torn = 0;
+    let sawPartial = false;
+    for (let cut = killed.firstFlushBytes; cut <= killed.secondFlushBytes; cut += 7) {
+      writeCut(path, killed, cut);
+      const read = await readHistoryArray(path, { onTornTail: () => torn++ });
+      // every attempt of the first flush, then a prefix of the second: never an error, never a torn line
+      expect(read.length).toBeGreaterThanOrEqual(first.length);
+      expect(read).toEqual(all.slice(0, read.length));
+      if (read.length > first.length && read.length < all.length) sawPartial = true;
+    }
+    expect(sawPartial).toBe(true);
+    expect(torn).toBeGreaterThan(0);
+    writeCut(path, killed, killed.secondFlushBytes);
+    torn = 0;
+    expect(await readHistoryArray(path, { onTornTail: () => torn++ })).toEqual(all);
+    expect(torn).toBe(0);
+    // without onTornTail (a run that ended normally) a stream without its trailer is an input error
+    await expect(readHistoryArray(path)).rejects.toMatchObject({
+      code: 'HISTORY_BAD_GZIP',
+      message: expect.stringContaining('cut short'),
+    });
+  });
+
+  it('a plain history: a last line without its LF is left out and reported with onTornTail', async () => {
+    const good = encodeAttempt(minimalAttempt);
+    const path = write('torn.ndjson', `${good}
+${good}
+${good.slice(0, 30)}`);
+    let torn = 0;
+    expect(await readHistoryArray(path, { onTornTail: () => torn++ })).toHaveLength(2);
+    expect(torn).toBe(1);
+    await expect(readHistoryArray(path)).rejects.toMatchObject({ code: 'HISTORY_BAD_LINE' });
+  });
+
+  it('a .gz file that is not gzip is an input error that says so', async () => {
+    const path = write('not-gzip.ndjson.gz', `${encodeAttempt(minimalAttempt)}\n`);
+    await expect(readHistoryArray(path)).rejects.toMatchObject({
+      code: 'HISTORY_BAD_GZIP',
+      message: expect.stringContaining('not a readable gzip stream'),
+    });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Reads a history file (ours, or NDJSON written by real k6 with `--out json=FILE`, optionally
- * gzipped) back into Attempts. Only `http_req_duration` points become attempts; `dropped_iterations`
+ * Reads a history file (ours, or NDJSON written by real k6 with `--out json=FILE`; gzip when the name
+ * ends in `.gz`, as both write it by default) back into Attempts. Only `http_req_duration` points become attempts; `dropped_iterations`
  * points are handed to `onDropped` (both engines write them); Metric lines and other metrics (vus,
  * http_reqs, checks...) are skipped.
  *
@@ -12,7 +12,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { constants as zlib, createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError } from '../contract/errors.js';
 import type { Attempt } from './attempt.js';
@@ -27,8 +27,11 @@ export interface ReadHistoryOptions {
   expected?: ExpectedStatuses;
   /** Called with the value of each `dropped_iterations` point: demand the engine could not start. */
   onDropped?: (count: number) => void;
-  /** Read only the first `length` bytes (a re-check stops before the torn last line of a killed run). */
-  length?: number;
+  /**
+   * The file may end cut short (a re-check of a killed run): a gzip stream without its trailer is read
+   * as far as it was flushed, and a last line without its LF is left out and reported here.
+   */
+  onTornTail?: () => void;
 }
 
 const READ_BYTES = 4 * 1024 * 1024;
@@ -38,6 +41,7 @@ const READ_BYTES = 4 * 1024 * 1024;
  */
 const BATCH_ATTEMPTS = 1024;
 const CR = 0x0d;
+const LF = 0x0a;
 
 /** Decodes the lines of one history file into attempts, batch by batch, counting lines as readline does. */
 class HistoryDecoder {
@@ -154,14 +158,29 @@ export async function* readHistoryBatches(
   } catch (cause) {
     throw new InputError('HISTORY_NOT_FOUND', `history file not found: ${path}`, { cause });
   }
-  const file = createReadStream(path, {
-    highWaterMark: READ_BYTES,
-    ...(options.length === undefined ? {} : { end: options.length - 1 }),
-  });
-  const source: Readable = path.endsWith('.gz') ? file.pipe(createGunzip({ chunkSize: 1024 * 1024 })) : file;
+  const { onTornTail } = options;
+  const file = createReadStream(path, { highWaterMark: READ_BYTES });
+  const source: Readable = path.endsWith('.gz')
+    ? file.pipe(
+        createGunzip({
+          chunkSize: 1024 * 1024,
+          // a killed writer's stream has no trailer: decompress what is there instead of failing
+          ...(onTornTail === undefined ? {} : { finishFlush: zlib.Z_SYNC_FLUSH }),
+        }),
+      )
+    : file;
+  // a gzip error (not gzip, corrupt) would otherwise leave the read hanging
+  file.on('error', (error) => source.destroy(error));
   const decoder = new HistoryDecoder(path, options.expected, options.onDropped);
   try {
-    for await (const { bytes, start, end } of lineSpans(source as AsyncIterable<Buffer>)) {
+    for await (const span of lineSpans(source as AsyncIterable<Buffer>)) {
+      const { bytes, start } = span;
+      let { end } = span;
+      // only the stream's last span can end without an LF
+      if (onTornTail !== undefined && end > start && bytes[end - 1] !== LF) {
+        end = Math.max(start, bytes.lastIndexOf(LF, end - 1) + 1);
+        onTornTail();
+      }
       // the batch is empty here: each span's attempts are all handed out before the next one
       const cr = bytes.indexOf(CR, start);
       const anyCr = cr >= 0 && cr < end;
@@ -177,10 +196,31 @@ export async function* readHistoryBatches(
         if (failure !== undefined) throw failure;
       }
     }
+  } catch (error) {
+    throw gzipProblem(path, error) ?? error;
   } finally {
     source.destroy();
     file.destroy();
   }
+}
+
+/** A zlib error as an InputError that says what is wrong with the file, else undefined. */
+function gzipProblem(path: string, error: unknown): InputError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('Z_')) return undefined;
+  const truncated = code === 'Z_BUF_ERROR';
+  return new InputError(
+    'HISTORY_BAD_GZIP',
+    truncated
+      ? `${path}: the gzip stream ends cut short (no trailer): its writer died before closing it`
+      : `${path}: not a readable gzip stream (${(error as Error).message})`,
+    {
+      cause: error,
+      details: truncated
+        ? ['`chaosbank report <run-dir>` re-checks a killed run from what its history flushed']
+        : ['a history ending in .gz must be gzip (`zcat FILE | head` shows its lines); name plain text *.ndjson'],
+    },
+  );
 }
 
 export async function* readHistory(path: string, options: ReadHistoryOptions = {}): AsyncIterable<Attempt> {

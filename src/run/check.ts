@@ -9,21 +9,23 @@ import { readHistoryBatches } from '../history/reader.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { RunContext } from './context.js';
 
-/** `historyLengths`: bytes to read per history file (a re-check leaves out a torn last line). */
+/**
+ * `onTornTail`: the history files may end cut short (a re-check of a killed run); called once per
+ * file whose torn last line was left out.
+ */
 export async function checkRun(
   ctx: RunContext,
-  historyLengths: ReadonlyMap<string, number> = new Map(),
+  onTornTail?: (file: string) => void,
 ): Promise<Verdict> {
   const authority = ctx.finalPrimary ?? ctx.topology.primary;
   const accumulator = createCheckAccumulator(expectationsFromScenario(ctx.scenario, authority));
   const onDropped = (count: number): void => accumulator.addDropped(count);
   for (const file of ctx.historyFiles) {
     if (!existsSync(file)) continue;
-    const length = historyLengths.get(file);
     const options = {
       expected: ctx.scenario.idempotency,
       onDropped,
-      ...(length === undefined ? {} : { length }),
+      ...(onTornTail === undefined ? {} : { onTornTail: () => onTornTail(file) }),
     };
     for await (const batch of readHistoryBatches(file, options))
       for (const attempt of batch) accumulator.addAttempt(attempt);

@@ -16,6 +16,7 @@ import { LedgerProbe } from './ledger-probe.js';
 import { LiveWindows } from './live-windows.js';
 import { loadTargets } from './load-targets.js';
 import { progressFor } from './steady-state.js';
+import { historyFileName } from './run-manifest.js';
 
 const EVALUATE_EVERY_MS = 250;
 /** Live threshold aborts look at the attempts that ended in the last second. */
@@ -67,7 +68,8 @@ export async function runLoadWithFaults(ctx: RunContext, signal: AbortSignal): P
     if (ctx.loadEngine === 'k6') {
       if (ctx.aborts.thresholds.length > 0)
         note(ctx, 'threshold abort conditions are evaluated live only with the embedded load engine');
-      const outFile = join(ctx.outDir, 'history.k6.ndjson');
+      // k6 gzips its JSON output when the file name ends in .gz
+      const outFile = join(ctx.outDir, historyFileName('k6', ctx.options.history ?? 'gzip'));
       ctx.historyFiles.push(outFile);
       timeline.start(Date.now());
       await runK6({

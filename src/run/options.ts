@@ -1,6 +1,7 @@
 /**
  * What `runScenario()` takes and returns. The CLI maps flags onto RunOptions; everything else is library.
  */
+import type { HistoryFormat } from '../history/writer.js';
 import type { RunReport, RunStatus } from './run-report.js';
 import type { Reporter, ReporterOutcome } from './reporter.js';
 
@@ -18,6 +19,8 @@ export interface RunOptions {
   toxiproxyUrl?: string;
   /** Overrides the scenario's `load.engine`. */
   loadEngine?: LoadEngineName;
+  /** How the history is stored: `gzip` (history.ndjson.gz, default) or `plain` (history.ndjson). */
+  history?: HistoryFormat;
   /** Aborting (Ctrl-C) stops the run, tears everything down and writes a partial report. */
   signal?: AbortSignal;
   /** Live progress and phase lines go here (the CLI passes stderr). */

@@ -3,11 +3,12 @@
  * real checkers. The end-to-end case (kill -9 of `chaosbank run`) is test/run/recheck-cli.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeAttempt, makeLedger } from '../checks/fixtures.js';
+import { killedGzipHistory, writeCut } from '../history/killed-history-fixtures.js';
 import { HistoryWriter } from '../history/writer.js';
 import { recheckRun } from './recheck.js';
 import { appendEvent, writeRunManifest } from './run-manifest.js';
@@ -114,6 +115,28 @@ describe('re-checking a run that died before writing its report', () => {
     expect(gate('p99_ms < 60000')).toMatchObject({ passed: true });
     expect(report.phases.map((p) => p.name)).toEqual(['provision', 'steady-state', 'load']);
     expect(report.load).toBeNull();
+  });
+
+  it('killed during load with the default gzip history: what was flushed is checked, the torn tail left out', async () => {
+    await unlink(join(dir, 'history.ndjson'));
+    const attempt = (seq: number) =>
+      makeAttempt({ seq, start: T0 + 8000 + seq * 100, key: `k${seq}`, payload: pay(seq) });
+    const first = Array.from({ length: 20 }, (_, i) => attempt(i + 1));
+    const second = Array.from({ length: 20 }, (_, i) => attempt(i + 21));
+    const path = join(dir, 'history.ndjson.gz');
+    const killed = await killedGzipHistory(path, first, second);
+    // the process died half-way through writing the second flush
+    writeCut(path, killed, Math.floor((killed.firstFlushBytes + killed.secondFlushBytes) / 2));
+    const report = await recheckRun(dir);
+    expect(report.run.status).toBe('incomplete');
+    const attempts = report.verdict!.metrics.attempts!;
+    expect(attempts).toBeGreaterThanOrEqual(20);
+    expect(attempts).toBeLessThan(40);
+    expect(report.notes).toContain(
+      'history.ndjson.gz: its last line was cut short when the run died and was left out',
+    );
+    expect(report.artifacts.history).toBe('history.ndjson.gz');
+    expect(report.incomplete!.missing.join(' ')).not.toContain('history');
   });
 
   it('killed while collecting: a complete export is checked, one cut short is named missing', async () => {

@@ -1,14 +1,15 @@
 /**
  * Re-check a run that died before writing its report (`kill -9`, OOM, a lost CI runner): the check
  * and gate stages of the pipeline, run again over what the run folder holds — run.json and
- * scenario.yaml (written first), history.ndjson, events.ndjson (appended as events happened) and
+ * scenario.yaml (written first), history.ndjson.gz (or plain history.ndjson; what was flushed before
+ * the run died), events.ndjson (appended as events happened) and
  * whatever ledger exports were collected. What is missing is named, the metrics of a checker that
  * could not run are not measured, and the run's status is `incomplete`: it never passes.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { readLedgerExport } from '../checks/index.js';
 import type { StackEvent } from '../contract/events.js';
 import { ExitCode, InputError } from '../contract/errors.js';
@@ -23,6 +24,7 @@ import type { Outcome } from './outcome.js';
 import {
   EVENTS_FILE,
   HISTORY_FILES,
+  historyArtifactName,
   MANIFEST_FILE,
   readEvents,
   readRunManifest,
@@ -70,19 +72,9 @@ export async function recheckRun(outDir: string): Promise<RunReport> {
   const missing: string[] = [];
   const notes: string[] = [];
 
-  const historyFiles: string[] = [];
-  const historyLengths = new Map<string, number>();
-  for (const name of HISTORY_FILES) {
-    const file = join(outDir, name);
-    if (!existsSync(file)) continue;
-    historyFiles.push(file);
-    const { length, torn } = await completeLinesLength(file);
-    if (torn) {
-      historyLengths.set(file, length);
-      notes.push(`${name}: its last line was cut short when the run died and was left out`);
-    }
-  }
-  if (historyFiles.length === 0) missing.push('the history (history.ndjson): no attempt was recorded');
+  const historyFiles = HISTORY_FILES.map((name) => join(outDir, name)).filter((file) => existsSync(file));
+  if (historyFiles.length === 0)
+    missing.push(`the history (${HISTORY_FILES[0]}): no attempt was recorded`);
   if (events.length === 0) missing.push(`the events (${EVENTS_FILE}): no fault or failover is known`);
 
   const ledgers: NonNullable<RunContext['ledgers']> = {};
@@ -119,7 +111,9 @@ export async function recheckRun(outDir: string): Promise<RunReport> {
     ledgers,
     finalPrimary: lastPromoted(events) ?? topology.primary,
   };
-  const verdict = await checkRun(ctx, historyLengths);
+  const verdict = await checkRun(ctx, (file) =>
+    notes.push(`${basename(file)}: its last line was cut short when the run died and was left out`),
+  );
   const gates = evaluateGates(scenario.gates, verdict.metrics, verdict.notMeasured);
   ctx.verdict = verdict;
   ctx.gates = gates;
@@ -143,7 +137,7 @@ export async function recheckRun(outDir: string): Promise<RunReport> {
     events: join(outDir, EVENTS_FILE),
     stackLogs: join(outDir, 'stack', 'logs'),
   };
-  for (const file of historyFiles) files[file.endsWith('k6.ndjson') ? 'k6History' : 'history'] = file;
+  for (const file of historyFiles) files[historyArtifactName(file)] = file;
   for (const [region, ledger] of Object.entries(ledgers))
     if ('path' in ledger) files[`ledger:${region}`] = ledger.path;
   notes.push(
@@ -179,25 +173,6 @@ async function ledgerProblem(file: string): Promise<string | undefined> {
     return `unreadable: ${error instanceof Error ? error.message : String(error)}`;
   }
   return reader.complete ? undefined : 'cut short: no end line, the run died while collecting it';
-}
-
-/** Bytes up to and including the last line feed; `torn` when bytes follow it. */
-async function completeLinesLength(file: string): Promise<{ length: number; torn: boolean }> {
-  const { size } = await stat(file);
-  const handle = await open(file, 'r');
-  try {
-    const chunk = Buffer.alloc(64 * 1024);
-    for (let end = size; end > 0;) {
-      const start = Math.max(0, end - chunk.length);
-      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
-      const lf = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
-      if (lf >= 0) return { length: start + lf + 1, torn: start + lf + 1 < size };
-      end = start;
-    }
-    return { length: 0, torn: size > 0 };
-  } finally {
-    await handle.close();
-  }
 }
 
 /** When the run was last seen alive: its last event or its last history write. */

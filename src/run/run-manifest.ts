@@ -7,13 +7,33 @@ import { appendFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StackEvent } from '../contract/events.js';
+import type { HistoryFormat } from '../history/writer.js';
 import type { LoadEngineName } from './options.js';
 
 export const MANIFEST_FILE = 'run.json';
 export const SCENARIO_COPY_FILE = 'scenario.yaml';
 export const EVENTS_FILE = 'events.ndjson';
-/** History files a run may write, relative to its folder (embedded engine, k6). */
-export const HISTORY_FILES = ['history.ndjson', 'history.k6.ndjson'] as const;
+/**
+ * History files a run may write, relative to its folder: the embedded engine's and k6's, each gzip
+ * (`.gz`, the default) or plain text (`--history plain`).
+ */
+export const HISTORY_FILES = [
+  'history.ndjson.gz',
+  'history.ndjson',
+  'history.k6.ndjson.gz',
+  'history.k6.ndjson',
+] as const;
+
+/** The history file of one engine in one format, relative to the run folder. */
+export function historyFileName(engine: 'embedded' | 'k6', format: HistoryFormat): string {
+  const name = engine === 'k6' ? 'history.k6.ndjson' : 'history.ndjson';
+  return format === 'gzip' ? `${name}.gz` : name;
+}
+
+/** The report's artifact key of a history file: `history` or `k6History`. */
+export function historyArtifactName(file: string): 'history' | 'k6History' {
+  return /history\.k6\.ndjson(\.gz)?$/.test(file) ? 'k6History' : 'history';
+}
 
 export interface RunManifest {
   manifestVersion: 1;

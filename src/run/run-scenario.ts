@@ -36,7 +36,7 @@ import { checkK6 } from '../load/k6-runner.js';
 import type { RunOptions, RunResult } from './options.js';
 import { decideOutcome } from './outcome.js';
 import { newRunId, randomSeed } from '../topology/run-id.js';
-import { writeRunManifest } from './run-manifest.js';
+import { historyArtifactName, historyFileName, writeRunManifest } from './run-manifest.js';
 import { settleLedgers } from './settle.js';
 import { reachSteadyState } from './steady-state.js';
 import { runTasks, type Task } from './task-runner.js';
@@ -120,7 +120,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       title: 'history',
       // Every engine: the steady-state probe (always the embedded engine) sends real payments.
       setup: async (c) => {
-        const writer = new HistoryWriter(join(c.outDir, 'history.ndjson'));
+        const writer = new HistoryWriter(join(c.outDir, historyFileName('embedded', options.history ?? 'gzip')));
         c.historyFiles.push(writer.path);
         historySink = new GuardedSink(writer);
         c.history = historySink;
@@ -283,7 +283,7 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
     events: join(outDir, 'events.ndjson'),
   };
   if (ctx.stack !== undefined) files.stackLogs = ctx.stack.logsDir;
-  for (const file of ctx.historyFiles) files[file.endsWith('k6.ndjson') ? 'k6History' : 'history'] = file;
+  for (const file of ctx.historyFiles) files[historyArtifactName(file)] = file;
   if (ctx.loadEngine === 'k6' && existsSync(join(outDir, 'k6.log'))) files.k6Log = join(outDir, 'k6.log');
   for (const [region, ledger] of Object.entries(ctx.ledgers ?? {}))
     if ('path' in ledger) files[`ledger:${region}`] = ledger.path;

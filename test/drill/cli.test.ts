@@ -118,7 +118,7 @@ describe('chaosbank drill: every runbook end to end (--auto, local driver)', asy
         r.steps!.some((s) => s.kind === 'confirm' && s.detail === 'skipped-by-auto') ||
           !r.steps!.some((s) => s.kind === 'confirm'),
       ).toBe(true);
-      for (const name of ['summary.md', 'report.html', 'junit.xml', 'history.ndjson'])
+      for (const name of ['summary.md', 'report.html', 'junit.xml', 'history.ndjson.gz'])
         expect((await readFile(join(out, name), 'utf8')).length).toBeGreaterThan(0);
       expect(await readFile(join(out, 'summary.md'), 'utf8')).toContain('## Drill steps');
       // One report model: re-rendered by `chaosbank report`, a drill keeps its steps in every format.

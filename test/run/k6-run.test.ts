@@ -3,6 +3,7 @@
  * the FAKE k6 (test/load/fake-k6: k6's command line and output; k6 itself cannot be installed here).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { delimiter, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installFakeK6 } from '../load/fake-k6/fake-k6.js';
@@ -46,9 +47,15 @@ describe('chaosbank run --load k6 (FAKE k6, e2e)', () => {
     const report = await readReport(out);
     expect(report.verdict?.metrics.unknown_writes).toBe(0);
     expect(report.verdict?.metrics.split_brain).toBe(0); // measured: k6 attempts carry the epoch
-    const probe = readFileSync(join(out, 'history.ndjson'), 'utf8');
+    // both histories gzip by default: ours written by chaosbank, k6's because k6 was asked for .gz
+    const probe = gunzipSync(readFileSync(join(out, 'history.ndjson.gz'))).toString('utf8');
     expect(probe).toMatch(/-ss--/);
-    expect(existsSync(join(out, 'history.k6.ndjson'))).toBe(true);
+    const k6History = gunzipSync(readFileSync(join(out, 'history.k6.ndjson.gz'))).toString('utf8');
+    expect(k6History).toContain('"metric":"http_req_duration"');
+    expect(report.artifacts).toMatchObject({
+      history: expect.stringMatching(/history\.ndjson\.gz$/),
+      k6History: expect.stringMatching(/history\.k6\.ndjson\.gz$/),
+    });
     expect(existsSync(join(out, 'k6.log'))).toBe(true);
   }, 150_000);
 });

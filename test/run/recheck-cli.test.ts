@@ -40,7 +40,7 @@ describe('chaosbank report on a run killed mid-load', () => {
   });
 
   it('the killed run left its inputs, its history and its events, and no report', () => {
-    for (const file of ['run.json', 'scenario.yaml', 'history.ndjson', 'events.ndjson'])
+    for (const file of ['run.json', 'scenario.yaml', 'history.ndjson.gz', 'events.ndjson'])
       expect(existsSync(join(out, file)), file).toBe(true);
     expect(existsSync(join(out, 'report.json'))).toBe(false);
   });

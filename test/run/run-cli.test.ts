@@ -86,7 +86,7 @@ describe('chaosbank run (e2e)', () => {
       ]);
       const summary = JSON.parse(stdout) as { status: string; exitCode: number };
       expect(summary).toMatchObject({ status: 'passed', exitCode: 0 });
-      for (const file of ['junit.xml', 'summary.md', 'report.html', 'history.ndjson', 'events.ndjson'])
+      for (const file of ['junit.xml', 'summary.md', 'report.html', 'history.ndjson.gz', 'events.ndjson'])
         expect(existsSync(join(out, file)), file).toBe(true);
       expect(processesMentioning(out)).toEqual([]);
     });

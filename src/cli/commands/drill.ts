@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DRIVER, DRIVER_NAMES } from '../../../drivers/registry.js';
 import { ExitCode, InputError } from '../../contract/errors.js';
 import { action } from '../action.js';
+import { HISTORY_FLAG_HELP, parseHistoryFlag } from '../history-flag.js';
 import { printError, printJson, printLine, stderrColors, stdoutColors } from '../output.js';
 
 interface DrillCliOptions {
@@ -9,6 +10,7 @@ interface DrillCliOptions {
   driver: string;
   out?: string;
   seed?: string;
+  history?: string;
   json?: boolean;
 }
 
@@ -32,6 +34,7 @@ export function registerDrill(program: Command): void {
     .option('--driver <name>', `where the stack runs: ${DRIVER_NAMES.join(', ')}`, DEFAULT_DRIVER)
     .option('--out <dir>', 'report directory (default reports/<run-id>/)')
     .option('--seed <n>', 'seed of the background payment load (default random, recorded in the report)')
+    .option('--history <format>', HISTORY_FLAG_HELP)
     .option('--json', 'print report.json on stdout instead of the summary')
     .action(
       action(async (runbookPath: string, opts: DrillCliOptions) => {
@@ -41,6 +44,7 @@ export function registerDrill(program: Command): void {
           if (!Number.isInteger(seed) || seed < 0)
             throw new InputError('BAD_FLAG', `--seed must be a non-negative integer, got "${opts.seed}"`);
         }
+        const history = parseHistoryFlag(opts.history);
         const { runDrill } = await import('../../drill/run-drill.js');
         const interactive = opts.auto !== true && process.stdin.isTTY === true;
         const abort = new AbortController();
@@ -63,6 +67,7 @@ export function registerDrill(program: Command): void {
             driver: opts.driver,
             ...(opts.out !== undefined ? { out: opts.out } : {}),
             ...(seed !== undefined ? { seed } : {}),
+            ...(history !== undefined ? { history } : {}),
             ...(interactive ? { confirm: terminalConfirm } : {}),
             signal: abort.signal,
             log: (line) => printError(stderrColors.dim(line)),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DRIVER, DRIVER_NAMES } from '../../../drivers/registry.js';
 import { InputError, ExitCode } from '../../contract/errors.js';
 import { action } from '../action.js';
+import { HISTORY_FLAG_HELP, parseHistoryFlag } from '../history-flag.js';
 import { reapOwnerlessStacks } from '../reap-ownerless.js';
 import { printError, printJson, printLine, stderrColors, stdoutColors } from '../output.js';
 
@@ -11,6 +12,7 @@ interface RunCliOptions {
   seed?: string;
   toxiproxyUrl?: string;
   load?: string;
+  history?: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -33,6 +35,7 @@ export function registerRun(program: Command): void {
     .option('--seed <n>', 'seed for the workload, so a run can be reproduced (default: random, recorded)')
     .option('--toxiproxy-url <url>', 'use this real Toxiproxy API instead of the embedded server')
     .option('--load <engine>', 'load engine override: embedded or k6')
+    .option('--history <format>', HISTORY_FLAG_HELP)
     .option('--quiet', 'no live progress on stderr')
     .option('--json', 'print the summary as one JSON object on stdout')
     .addHelpText(
@@ -52,6 +55,7 @@ export function registerRun(program: Command): void {
             },
           );
         const seed = parseSeed(opts.seed);
+        const history = parseHistoryFlag(opts.history);
         await reapOwnerlessStacks();
         const { runScenario, runSummary, formatRunSummary } = await import('../../run/index.js');
         const { reportRenderers } = await import('../../report/renderers.js');
@@ -71,6 +75,7 @@ export function registerRun(program: Command): void {
             ...(seed === undefined ? {} : { seed }),
             ...(opts.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: opts.toxiproxyUrl }),
             ...(opts.load === undefined ? {} : { loadEngine: opts.load }),
+            ...(history === undefined ? {} : { history }),
             signal: abort.signal,
             progress: process.stderr,
             quiet: opts.quiet === true,

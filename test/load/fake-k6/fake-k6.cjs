@@ -113,7 +113,14 @@ if (!atLeast(1, 0) && scriptPath.endsWith('.ts'))
 
 // ---- output: k6's JSON output -----------------------------------------------------------------------
 const outArg = flags.out.find((o) => o.startsWith('json='));
-const outFd = outArg === undefined ? undefined : fs.openSync(outArg.slice(5), 'w');
+const outPath = outArg === undefined ? undefined : outArg.slice(5);
+const outFd = outPath === undefined ? undefined : fs.openSync(outPath, 'w');
+// k6 gzips its JSON output when the file name ends in .gz; the fake compresses it all at the end
+const gzipped = outPath !== undefined && outPath.endsWith('.gz') ? [] : undefined;
+function writeOut(text) {
+  if (gzipped !== undefined) gzipped.push(text);
+  else fs.writeSync(outFd, text);
+}
 const declared = new Set();
 const METRIC_TYPES = {
   http_req_duration: ['trend', 'time'],
@@ -127,14 +134,13 @@ function emit(metric, value, tags, metadata, time = Date.now()) {
   if (!declared.has(metric)) {
     declared.add(metric);
     const [type, contains] = METRIC_TYPES[metric];
-    fs.writeSync(
-      outFd,
+    writeOut(
       `${JSON.stringify({ type: 'Metric', data: { name: metric, type, contains, thresholds: [], submetrics: null }, metric })}\n`,
     );
   }
   const data = { time: new Date(time).toISOString().replace('Z', '000000Z'), value, tags };
   if (metadata !== undefined && Object.keys(metadata).length > 0) data.metadata = { ...metadata };
-  fs.writeSync(outFd, `${JSON.stringify({ metric, type: 'Point', data })}\n`);
+  writeOut(`${JSON.stringify({ metric, type: 'Point', data })}\n`);
 }
 
 // ---- the k6 modules our script uses ------------------------------------------------------------------
@@ -374,6 +380,7 @@ const wait = (until) => new Promise((resolve) => setTimeout(resolve, Math.max(0,
     const rate = rateAt(due);
     due += rate > 0 ? 1 / rate : 10;
   }
+  if (gzipped !== undefined) fs.writeSync(outFd, require('node:zlib').gzipSync(gzipped.join('')));
   if (outFd !== undefined) fs.closeSync(outFd);
   process.exit(interrupted ? 105 : 0);
 })();
