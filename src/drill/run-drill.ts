@@ -373,7 +373,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     gates,
     artifacts: {
       history: historyFileName('embedded', options.history ?? 'gzip'),
-      summary: 'summary.md', html: 'report.html', junit: 'junit.xml' },
+      summary: 'summary.md',
+      html: 'report.html',
+      junit: 'junit.xml',
+    },
     steps,
   };
   const reporters = await writeReports(

@@ -165,9 +165,12 @@ describe('history reader', () => {
 
   it('a plain history: a last line without its LF is left out and reported with onTornTail', async () => {
     const good = encodeAttempt(minimalAttempt);
-    const path = write('torn.ndjson', `${good}
+    const path = write(
+      'torn.ndjson',
+      `${good}
 ${good}
-${good.slice(0, 30)}`);
+${good.slice(0, 30)}`,
+    );
     let torn = 0;
     expect(await readHistoryArray(path, { onTornTail: () => torn++ })).toHaveLength(2);
     expect(torn).toBe(1);

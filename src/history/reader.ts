@@ -218,7 +218,9 @@ function gzipProblem(path: string, error: unknown): InputError | undefined {
       cause: error,
       details: truncated
         ? ['`chaosbank report <run-dir>` re-checks a killed run from what its history flushed']
-        : ['a history ending in .gz must be gzip (`zcat FILE | head` shows its lines); name plain text *.ndjson'],
+        : [
+            'a history ending in .gz must be gzip (`zcat FILE | head` shows its lines); name plain text *.ndjson',
+          ],
     },
   );
 }

@@ -13,10 +13,7 @@ import type { RunContext } from './context.js';
  * `onTornTail`: the history files may end cut short (a re-check of a killed run); called once per
  * file whose torn last line was left out.
  */
-export async function checkRun(
-  ctx: RunContext,
-  onTornTail?: (file: string) => void,
-): Promise<Verdict> {
+export async function checkRun(ctx: RunContext, onTornTail?: (file: string) => void): Promise<Verdict> {
   const authority = ctx.finalPrimary ?? ctx.topology.primary;
   const accumulator = createCheckAccumulator(expectationsFromScenario(ctx.scenario, authority));
   const onDropped = (count: number): void => accumulator.addDropped(count);

@@ -73,8 +73,7 @@ export async function recheckRun(outDir: string): Promise<RunReport> {
   const notes: string[] = [];
 
   const historyFiles = HISTORY_FILES.map((name) => join(outDir, name)).filter((file) => existsSync(file));
-  if (historyFiles.length === 0)
-    missing.push(`the history (${HISTORY_FILES[0]}): no attempt was recorded`);
+  if (historyFiles.length === 0) missing.push(`the history (${HISTORY_FILES[0]}): no attempt was recorded`);
   if (events.length === 0) missing.push(`the events (${EVENTS_FILE}): no fault or failover is known`);
 
   const ledgers: NonNullable<RunContext['ledgers']> = {};

@@ -120,7 +120,9 @@ export async function runScenario(options: RunOptions): Promise<RunResult> {
       title: 'history',
       // Every engine: the steady-state probe (always the embedded engine) sends real payments.
       setup: async (c) => {
-        const writer = new HistoryWriter(join(c.outDir, historyFileName('embedded', options.history ?? 'gzip')));
+        const writer = new HistoryWriter(
+          join(c.outDir, historyFileName('embedded', options.history ?? 'gzip')),
+        );
         c.historyFiles.push(writer.path);
         historySink = new GuardedSink(writer);
         c.history = historySink;
