@@ -36,7 +36,9 @@ const steadyStateS = args.steadyStateS ?? 2;
 if (steadyStateS > 0) {
   // recorded like the measured run (chaosbank run records its steady-state phase too), then deleted
   const steadyWriter =
-    args.historyPath === undefined ? undefined : new HistoryWriter(`${args.historyPath}.steady-state`);
+    args.historyPath === undefined
+      ? undefined
+      : new HistoryWriter(args.historyPath.replace(/history-/, 'steady-state-history-'));
   await runLoad({
     load: load(steadyStateS),
     targets: { router: args.url },

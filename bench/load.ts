@@ -25,6 +25,8 @@
  *   first 300 ms (a new engine, pool and history; in every trace, with 32 connections as with 256),
  *   and while it drains the live young generation is several MB, so scavenges copy far more and the
  *   CPU per request rises; a 3 s window is mostly that transient, a load phase of minutes is not.
+ * - history on disk: bytes per attempt of the gzip history (the default) and of plain text, and the
+ *   CPU per request of gzip vs plain, interleaved runs at the target rate (target: <= 120 B, <= +10 %).
  * - the load average before and after (a busy machine inflates every figure, clients alike).
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -33,6 +35,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { BenchResult } from './run.js';
 import type { LoadSummary } from '../src/load/engine.js';
+import type { HistoryFormat } from '../src/history/writer.js';
 import { benchDir, hasCommand, pinned, runMeasured, startServer } from './_load-tools.js';
 
 const STEP_SECONDS = Number(process.env.CHAOSBANK_LOAD_STEP_SECONDS ?? '3');
@@ -58,6 +61,8 @@ interface EngineStep {
   schedulingLagP99Ms: number;
   latencyP99Ms: number;
   historyBytes: number;
+  /** History on disk per attempt (bytes / requests), null without history. */
+  historyBytesPerAttempt: number | null;
   /** >= 98 % of the target rate started and <= 0.1 % dropped, whatever the lag. */
   delivered: boolean;
   sustained: boolean;
@@ -71,14 +76,18 @@ const perRequest = (cpuUs: number | undefined, requests: number): number | null 
 
 const loadAverage = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
 
+/** How the engine records its history: the default gzip, plain text, or not at all. */
+type HistoryMode = HistoryFormat | 'none';
+
 async function engineStep(
   url: string,
   rate: number,
   seconds: number,
   dir: string,
-  history = true,
+  mode: HistoryMode = 'gzip',
 ): Promise<EngineStep> {
-  const historyPath = join(dir, `history-${rate}.ndjson`);
+  const history = mode !== 'none';
+  const historyPath = join(dir, `history-${rate}.ndjson${mode === 'gzip' ? '.gz' : ''}`);
   const args = JSON.stringify({
     url,
     rate,
@@ -98,9 +107,12 @@ async function engineStep(
     schedulingLagP99Ms: summary.schedulingLagMs.p99,
     latencyP99Ms: summary.latencyMs.p99,
     historyBytes: history ? statSync(historyPath).size : 0,
+    historyBytesPerAttempt: null,
     delivered: false,
     sustained: false,
   };
+  if (history && summary.requests > 0)
+    step.historyBytesPerAttempt = Math.round((step.historyBytes / summary.requests) * 10) / 10;
   step.delivered = summary.achievedRate >= rate * 0.98 && summary.dropped <= summary.arrivals * 0.001;
   step.sustained = step.delivered && step.schedulingLagP99Ms <= 10;
   rmSync(historyPath, { force: true });
@@ -190,7 +202,8 @@ export async function run(): Promise<BenchResult> {
       rate: FIXED_RATE,
       seconds: FIXED_SECONDS,
       engine: await engineStep(server.url, FIXED_RATE, FIXED_SECONDS, dir),
-      engineWithoutHistory: await engineStep(server.url, FIXED_RATE, FIXED_SECONDS, dir, false),
+      enginePlainHistory: await engineStep(server.url, FIXED_RATE, FIXED_SECONDS, dir, 'plain'),
+      engineWithoutHistory: await engineStep(server.url, FIXED_RATE, FIXED_SECONDS, dir, 'none'),
       undiciFloor: await floorRun(server.url, FIXED_RATE, FIXED_SECONDS),
       autocannon: await autocannonRun(server.url, FIXED_SECONDS, FIXED_RATE),
     };
@@ -213,18 +226,26 @@ export async function run(): Promise<BenchResult> {
     const maxLagBounded = best?.rate ?? 0;
     const maxRate = delivered?.rate ?? 0;
     const cpuRate = Math.min(TARGET_RATE, delivered?.rate ?? 0);
+    // gzip (the default) and plain history interleaved, so drift in the machine's load hits both alike
     const cpuRuns: EngineStep[] = [];
-    for (let i = 0; i < CPU_RUNS && cpuRate > 0; i++)
+    const plainRuns: EngineStep[] = [];
+    for (let i = 0; i < CPU_RUNS && cpuRate > 0; i++) {
       cpuRuns.push(await engineStep(server.url, cpuRate, CPU_SECONDS, dir));
-    const cpuRun = [...cpuRuns].sort((a, b) => a.cpuUsPerRequest - b.cpuUsPerRequest)[
-      Math.floor((cpuRuns.length - 1) / 2)
-    ];
+      plainRuns.push(await engineStep(server.url, cpuRate, CPU_SECONDS, dir, 'plain'));
+    }
+    const median = (runs: EngineStep[]): EngineStep | undefined =>
+      [...runs].sort((a, b) => a.cpuUsPerRequest - b.cpuUsPerRequest)[Math.floor((runs.length - 1) / 2)];
+    const cpuRun = median(cpuRuns);
+    const plainRun = median(plainRuns);
+    const gzipCpuVsPlain = ratio(cpuOf(cpuRun), cpuOf(plainRun));
+    const bytesPerAttempt = cpuRun?.historyBytesPerAttempt ?? null;
     const engineCpu = cpuOf(cpuRun ?? steps.at(-1));
     const rateOf = (other: ToolRun): number | null =>
       'requestsPerS' in other && other.requestsPerS > 0 ? other.requestsPerS : null;
     const cpuUsPerRequest = {
       atFixedRate: {
         engine: cpuOf(fixed.engine),
+        enginePlainHistory: cpuOf(fixed.enginePlainHistory),
         engineWithoutHistory: cpuOf(fixed.engineWithoutHistory),
         undiciFloor: cpuOf(fixed.undiciFloor),
         autocannon: cpuOf(fixed.autocannon),
@@ -246,6 +267,22 @@ export async function run(): Promise<BenchResult> {
           medianRunCpuUsPerRequest: engineCpu,
           runsCpuUsPerRequest: cpuRuns.map((r) => r.cpuUsPerRequest),
           runs: cpuRuns,
+          plainHistory: {
+            medianRunCpuUsPerRequest: cpuOf(plainRun),
+            runsCpuUsPerRequest: plainRuns.map((r) => r.cpuUsPerRequest),
+            runs: plainRuns,
+          },
+        },
+        history: {
+          bytesPerAttempt: { gzip: bytesPerAttempt, plain: plainRun?.historyBytesPerAttempt ?? null },
+          gzipCpuVsPlain,
+          atFixedRate: {
+            bytesPerAttempt: {
+              gzip: fixed.engine.historyBytesPerAttempt,
+              plain: fixed.enginePlainHistory.historyBytesPerAttempt,
+            },
+            gzipCpuVsPlain: ratio(cpuOf(fixed.engine), cpuOf(fixed.enginePlainHistory)),
+          },
         },
         maxRateWithLagP99Under10ms: maxLagBounded,
         cpuUsPerRequestAtThatRate: cpuOf(best),
@@ -268,7 +305,8 @@ export async function run(): Promise<BenchResult> {
         fixedRateEngineCpuVsUndiciFloor: ratio(cpuOf(fixed.engine), cpuOf(fixed.undiciFloor)),
       },
       notes: [
-        'engine = open model with full k6 history recording; autocannon/wrk = closed loop, no per-request record',
+        'history bytes per attempt = file size / requests of the run (the load has no mix: one request per attempt); CPU counts every thread, zlib on the thread pool included',
+        'engine = open model with full k6 history recording (gzip, the default; enginePlainHistory: --history plain); autocannon/wrk = closed loop, no per-request record',
         'undiciFloor = bare Pool.dispatch open-loop client (status only): the least CPU undici needs per request',
         'figures from a shared 2-core machine are noisy (see loadAverage); rerun on a quiet machine for the record',
       ],
@@ -282,6 +320,16 @@ export async function run(): Promise<BenchResult> {
           target: `<= 60 µs at ${TARGET_RATE}/s, or at the max delivered rate when lower (median of ${CPU_RUNS} runs of ${CPU_SECONDS} s)`,
           value: engineCpu,
           met: engineCpu !== null && engineCpu <= 60,
+        },
+        historyBytesPerAttempt: {
+          target: '<= 120 bytes per attempt on disk (gzip history, at the target rate)',
+          value: bytesPerAttempt,
+          met: bytesPerAttempt !== null && bytesPerAttempt <= 120,
+        },
+        historyGzipCpuVsPlain: {
+          target: `gzip history costs <= 10 % more CPU per request than plain (median of ${CPU_RUNS} interleaved runs each at the target rate)`,
+          value: gzipCpuVsPlain,
+          met: gzipCpuVsPlain !== null && gzipCpuVsPlain <= 1.1,
         },
         schedulingLagP99At2000: {
           target: `<= 2 ms (median of ${LAG_RUNS} runs of ${LAG_SECONDS} s)`,

@@ -23,10 +23,7 @@ import { encodeAttempt, encodeAttemptInto, encodeDropped, HISTORY_METRICS, metri
 const FLUSH_BYTES = 64 * 1024;
 const CHUNK_BYTES = 80 * 1024;
 const FLUSH_INTERVAL_MS = 200;
-/**
- * zlib level 1..9: 6 (zlib's default) measured 62 bytes per attempt, level 1 82 (bench/load.ts,
- * `historyBytesPerAttempt`); both well under the 120 B target, CPU see docs/load.md.
- */
+/** zlib's default level; bytes per attempt and CPU against plain text: bench/load.ts, docs/load.md. */
 const GZIP_LEVEL = 6;
 
 /** How a history is stored: gzip (`.ndjson.gz`, the default) or plain text (`.ndjson`). */
