@@ -15,7 +15,12 @@ type Handler = (params: string[], body: () => unknown) => Promise<Reply> | Reply
 interface Reply {
   status: number;
   body?: unknown;
+  /** No route matched: gorilla/mux's plain-text 404, sent before any middleware (no request id). */
+  unrouted?: true;
 }
+
+const NOT_FOUND_TEXT = '404 page not found\n';
+const unrouted: Reply = { status: 404, unrouted: true };
 type Route = { pattern: string[]; methods: Record<string, Handler> };
 
 function routes(proxies: ProxyCollection): Route[] {
@@ -114,6 +119,16 @@ function match(pattern: string[], segments: string[]): string[] | undefined {
 }
 
 function send(response: ServerResponse, reply: Reply): void {
+  if (reply.unrouted) {
+    response.removeHeader('X-Toxiproxy-Request-Id');
+    response.writeHead(reply.status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Length': Buffer.byteLength(NOT_FOUND_TEXT),
+    });
+    response.end(NOT_FOUND_TEXT);
+    return;
+  }
   if (reply.body === undefined) {
     response.writeHead(reply.status).end();
     return;
@@ -158,10 +173,6 @@ export function createApiHandler(
   let queue: Promise<void> = Promise.resolve();
 
   async function handle(request: IncomingMessage, rawBody: string | undefined): Promise<Reply> {
-    if ((request.headers['user-agent'] ?? '').startsWith('Mozilla/'))
-      return errorReply(403, 'User agent not allowed');
-    if (rawBody === undefined)
-      return errorReply(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
     const rawPath = (request.url ?? '/').split('?')[0]!;
     let path: string;
     try {
@@ -169,13 +180,18 @@ export function createApiHandler(
     } catch {
       return errorReply(400, 'bad request: malformed URL path');
     }
-    if (!path.startsWith('/')) return errorReply(404, 'not found');
+    if (!path.startsWith('/')) return unrouted;
     const segments = path.slice(1).split('/');
     for (const route of table) {
       const params = match(route.pattern, segments);
       if (!params) continue;
       const handler = route.methods[request.method ?? ''];
       if (!handler) return errorReply(405, 'method not allowed');
+      // The browser guard is middleware: like the real server's, it runs only once a route matched.
+      if ((request.headers['user-agent'] ?? '').startsWith('Mozilla/'))
+        return errorReply(403, 'User agent not allowed');
+      if (rawBody === undefined)
+        return errorReply(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`);
       let decoded: { value: unknown } | undefined;
       const body = (): unknown => (decoded ??= { value: parseJsonBody(rawBody) }).value;
       try {
@@ -185,7 +201,7 @@ export function createApiHandler(
         throw error;
       }
     }
-    return errorReply(404, 'not found');
+    return unrouted;
   }
 
   return (request, response) => {

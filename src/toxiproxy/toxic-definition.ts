@@ -23,12 +23,13 @@ export function isToxicType(type: string): type is ToxicType {
   return Object.hasOwn(TOXIC_ATTRIBUTES, type);
 }
 
+/** Keys in Toxiproxy's order (its Go struct embeds the attributes first), so bodies match byte for byte. */
 export interface ToxicJson {
+  attributes: Record<string, number>;
   name: string;
   type: ToxicType;
   stream: string;
   toxicity: number;
-  attributes: Record<string, number>;
 }
 
 export class ToxicDefinition {
@@ -44,11 +45,11 @@ export class ToxicDefinition {
 
   toJSON(): ToxicJson {
     return {
+      attributes: { ...this.attributes },
       name: this.name,
       type: this.type,
       stream: this.stream,
       toxicity: this.toxicity,
-      attributes: { ...this.attributes },
     };
   }
 }

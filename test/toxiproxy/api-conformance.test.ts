@@ -76,10 +76,20 @@ describe('general', () => {
     expect(reply.json).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
-  it('unknown path is 404, wrong method 405, both JSON errors with a request id', async () => {
-    const missing = await api('GET', '/nope');
-    expect(missing.status).toBe(404);
-    expect(missing.json).toMatchObject({ status: 404 });
+  it("unknown path is gorilla/mux's plain-text 404, byte for byte, with no request id (no route ran)", async () => {
+    for (const path of ['/nope', '/proxies/p/toxics/t/extra', '/', '/proxies/']) {
+      const missing = await api('GET', path);
+      expect(missing.status, path).toBe(404);
+      expect(missing.text, path).toBe('404 page not found\n');
+      expect(missing.headers['content-type'], path).toBe('text/plain; charset=utf-8');
+      expect(missing.headers['x-content-type-options'], path).toBe('nosniff');
+      expect(missing.headers['x-toxiproxy-request-id'], path).toBeUndefined();
+    }
+    const browser = await api('DELETE', '/nope', undefined, { 'user-agent': 'Mozilla/5.0 (X11)' });
+    expect([browser.status, browser.text]).toEqual([404, '404 page not found\n']);
+  });
+
+  it('wrong method on a known path is 405, a JSON error with a request id', async () => {
     for (const [method, path] of [
       ['DELETE', '/proxies'],
       ['GET', '/populate'],
@@ -92,8 +102,8 @@ describe('general', () => {
       const reply = await api(method, path);
       expect(reply.status, `${method} ${path}`).toBe(405);
       expect(reply.json).toMatchObject({ status: 405 });
+      expect(reply.headers['x-toxiproxy-request-id']).toBeTruthy();
     }
-    expect(missing.headers['x-toxiproxy-request-id']).toBeTruthy();
   });
 
   it('every routed response carries a distinct X-Toxiproxy-Request-Id', async () => {
@@ -353,6 +363,38 @@ describe('toxics', () => {
     expectError(await api('POST', '/proxies/p/toxics/zz', { toxicity: 1 }), 404, 'toxic not found');
     expectError(await api('POST', '/proxies/p/toxics/l', ''), 400, 'bad request body: EOF');
     expect((await api('POST', '/proxies/p/toxics/l', { attributes: { latency: 2.5 } })).status).toBe(400);
+  });
+
+  it('toxic bodies are byte-identical to Toxiproxy 2.12: attributes first, then name, type, stream, toxicity', async () => {
+    const latency =
+      '{"attributes":{"latency":5,"jitter":0},"name":"latency_downstream","type":"latency","stream":"downstream","toxicity":1}';
+    const slicer =
+      '{"attributes":{"average_size":10,"size_variation":2,"delay":0},"name":"s","type":"slicer","stream":"upstream","toxicity":0.5}';
+    const created = await api('POST', '/proxies/p/toxics', { type: 'latency', attributes: { latency: 5 } });
+    expect(created.text).toBe(latency);
+    expect(
+      (
+        await api('POST', '/proxies/p/toxics', {
+          type: 'slicer',
+          name: 's',
+          stream: 'upstream',
+          toxicity: 0.5,
+          attributes: { size_variation: 2, average_size: 10 },
+        })
+      ).text,
+    ).toBe(slicer);
+    expect((await api('GET', '/proxies/p/toxics/latency_downstream')).text).toBe(latency);
+    expect((await api('GET', '/proxies/p/toxics')).text).toBe(`[${slicer},${latency}]`);
+    const listen = (await api('GET', '/proxies/p')).json.listen as string;
+    const proxyText = `{"name":"p","listen":"${listen}","upstream":"${echo.address}","enabled":true,"toxics":[${slicer},${latency}]}`;
+    expect((await api('GET', '/proxies/p')).text).toBe(proxyText);
+    expect((await api('GET', '/proxies')).text).toBe(`{"p":${proxyText}}`);
+    expect(
+      (await api('PATCH', '/proxies/p/toxics/latency_downstream', { attributes: { jitter: 1 } })).text,
+    ).toBe(latency.replace('"jitter":0', '"jitter":1'));
+    expect((await api('POST', '/proxies/p', { enabled: true })).text).toBe(
+      proxyText.replace('"jitter":0', '"jitter":1'),
+    );
   });
 
   it('DELETE a toxic: 204, then 404', async () => {

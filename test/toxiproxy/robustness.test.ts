@@ -115,14 +115,16 @@ const jsonish = fc.oneof(
 );
 
 describe('API fuzzing', () => {
-  it('answers every request with a valid status and a JSON body for errors', async () => {
+  it('answers every request with a valid status, a JSON body for errors, plain text for unknown paths', async () => {
     await fc.assert(
       fc.asyncProperty(method, path, fc.option(jsonish, { nil: undefined }), async (verb, url, body) => {
         const response = await request(`${server.url}${url}`, { method: verb as 'GET', body });
         const text = await response.body.text();
         expect(response.statusCode).toBeGreaterThanOrEqual(200);
         expect(response.statusCode).toBeLessThan(600);
-        if (response.statusCode >= 400) {
+        if (response.statusCode === 404 && text === '404 page not found\n') {
+          expect(response.headers['content-type']).toBe('text/plain; charset=utf-8');
+        } else if (response.statusCode >= 400) {
           const parsed = JSON.parse(text) as { error?: unknown; status?: unknown };
           expect(typeof parsed.error).toBe('string');
           expect(parsed.status).toBe(response.statusCode);
