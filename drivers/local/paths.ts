@@ -4,15 +4,17 @@
  * from the TypeScript sources (tests), which use the built programs of the same checkout.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../src/contract/errors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // here = <root>/dist/drivers/local (built) or <root>/drivers/local (sources)
-const builtRoot = here.split(/[\\/]/).includes('dist')
-  ? resolve(here, '..', '..')
-  : resolve(here, '..', '..', 'dist');
+// (only the folder two levels up counts: a project path may contain a `dist` folder of its own).
+const builtRoot =
+  basename(resolve(here, '..', '..')) === 'dist'
+    ? resolve(here, '..', '..')
+    : resolve(here, '..', '..', 'dist');
 
 export const distRoot = (): string => builtRoot;
 

@@ -3,6 +3,7 @@ import { DEFAULT_DRIVER, DRIVER_NAMES } from '../../../drivers/registry.js';
 import { ExitCode, InputError } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { HISTORY_FLAG_HELP, parseHistoryFlag } from '../history-flag.js';
+import { shippedFileArgument } from '../shipped-file.js';
 import { printError, printJson, printLine, stderrColors, stdoutColors } from '../output.js';
 
 interface DrillCliOptions {
@@ -62,7 +63,7 @@ export function registerDrill(program: Command): void {
         process.on('SIGTERM', onSignal);
         try {
           const result = await runDrill({
-            runbookPath,
+            runbookPath: shippedFileArgument(runbookPath, 'runbook'),
             auto: opts.auto === true,
             driver: opts.driver,
             ...(opts.out !== undefined ? { out: opts.out } : {}),

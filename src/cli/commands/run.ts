@@ -4,6 +4,7 @@ import { InputError, ExitCode } from '../../contract/errors.js';
 import { action } from '../action.js';
 import { HISTORY_FLAG_HELP, parseHistoryFlag } from '../history-flag.js';
 import { reapOwnerlessStacks } from '../reap-ownerless.js';
+import { shippedFileArgument } from '../shipped-file.js';
 import { printError, printJson, printLine, stderrColors, stdoutColors } from '../output.js';
 
 interface RunCliOptions {
@@ -69,7 +70,7 @@ export function registerRun(program: Command): void {
         process.on('SIGTERM', onSignal);
         try {
           const result = await runScenario({
-            scenarioPath,
+            scenarioPath: shippedFileArgument(scenarioPath, 'scenario'),
             driver: opts.driver,
             ...(opts.out === undefined ? {} : { out: opts.out }),
             ...(seed === undefined ? {} : { seed }),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action } from '../action.js';
+import { shippedFileArgument } from '../shipped-file.js';
 import { printJson, printLine, stdoutColors } from '../output.js';
 import { ExitCode } from '../../contract/errors.js';
 
@@ -14,7 +15,9 @@ export function registerValidate(program: Command): void {
         // Loaded lazily so that `chaosbank --help` does not pay for zod and yaml.
         const { validateScenarioPaths } = await import('../../scenario/validate-files.js');
         const { formatIssue } = await import('../../scenario/issues.js');
-        const results = await validateScenarioPaths(paths);
+        const results = await validateScenarioPaths(
+          paths.map((path) => shippedFileArgument(path, 'scenario')),
+        );
         const allValid = results.every((result) => result.valid);
         if (options.json) {
           printJson({ files: results });
