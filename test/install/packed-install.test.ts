@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -49,7 +49,10 @@ beforeAll(async () => {
   if (!existsSync(join(REPO, 'dist', 'src', 'cli', 'main.js')))
     throw new Error('dist/ is missing: run `npm run build` before the integration tests');
   root = await mkdtemp(join(tmpdir(), 'cb-packed-'));
-  project = join(root, 'consumer');
+  // The project sits in a 0700 folder, as under /root: as root, PostgreSQL runs as the postgres user,
+  // who must still reach the binaries in the project's node_modules.
+  await mkdir(join(root, 'private'), { mode: 0o700 });
+  project = join(root, 'private', 'consumer');
   home = join(root, 'home');
   // --ignore-scripts: dist/ was just built; prepare would build it again.
   const packed = await run(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', root], {
@@ -59,7 +62,7 @@ beforeAll(async () => {
   const [manifest] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   tarball = join(root, manifest!.filename);
   files = manifest!.files.map((file) => file.path);
-  await run('mkdir', ['-p', project]);
+  await mkdir(project);
   await writeFile(
     join(project, 'package.json'),
     JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }, null, 2),
@@ -146,7 +149,7 @@ describe('the packed package installed into an empty project', () => {
     expect(short).toContain('duration: 12s');
     expect(short).toContain('at: 4s');
     await writeFile(join(project, 'gate.yaml'), short);
-    const out = join(project, 'reports', 'gate');
+    const out = join(root, 'reports', 'gate');
     const gate = await npx(['run', 'gate.yaml', '--seed', '42', '--quiet', '--out', out], 150_000);
     if (gate.code !== 0) console.error(gate.stdout, gate.stderr.slice(-4000));
     expect(gate.code).toBe(0);
