@@ -19,7 +19,6 @@ interface TestCase {
   skipped?: string;
 }
 
-
 function suite(name: string, cases: TestCase[]): string {
   const failures = cases.filter((c) => c.failure).length;
   const errors = cases.filter((c) => c.error).length;
