@@ -154,7 +154,7 @@ describe('the packed package installed into an empty project', () => {
     if (gate.code !== 0) console.error(gate.stdout, gate.stderr.slice(-4000));
     expect(gate.code).toBe(0);
     expect(gate.stdout).toContain('ci-gate PASSED');
-    for (const file of ['report.json', 'junit.xml', 'summary.md', 'report.html', 'history.ndjson'])
+    for (const file of ['report.json', 'junit.xml', 'summary.md', 'report.html', 'history.ndjson.gz'])
       expect(existsSync(join(out, file)), file).toBe(true);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as {
       run: { status: string; seed: number };
