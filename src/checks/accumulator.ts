@@ -22,6 +22,7 @@ import { checkLedger } from './ledger-checker.js';
 import type { ExportLine } from '../contract/ledger-export.js';
 import { RegionLedger } from './ledger-store.js';
 import { checkReads } from './reads-checker.js';
+import { countPayments } from './payments.js';
 import { measureLoad } from './recovery.js';
 import { checkLostWrites } from './rpo-checker.js';
 import { checkSplitBrain } from './split-brain-checker.js';
@@ -129,6 +130,7 @@ function runCheckers(
   checkSplitBrain(ctx);
   const unconverged = authority ? checkConvergence(ctx, authority) : null;
   const figures = measureLoad(ctx.attempts, ctx.events, expectations);
+  const payments = countPayments(ctx);
   const unrecorded = unrecordedFields(countResponseFields(ctx.attempts));
 
   const checkers: CheckerResult[] = Object.entries(CHECKER_ANOMALIES).map(([name, types]) => {
@@ -184,11 +186,16 @@ function runCheckers(
     max_ms: figures.maxMs,
     attempts: figures.attempts,
     dropped: load.dropped,
-    unresolved_payments: countUnresolved(ctx),
+    payments: payments.payments,
+    payments_succeeded: payments.succeeded,
+    payments_declined: payments.declined,
+    unresolved_payments: payments.unresolved,
+    attempts_per_payment: payments.attemptsPerPayment,
   };
   const why = whyNotMeasured({
     attempts: figures.attempts,
     reads: countReads(ctx),
+    payments: payments.payments,
     dropped: load.dropped,
     missingLedger,
     ...(expectations.plannedFaults === undefined ? {} : { plannedFaults: expectations.plannedFaults }),
@@ -230,12 +237,6 @@ function recoveryResult(recovery: Verdict['recovery'], mttrS: number | null): Ch
   else if (!recovery.recovered) summary = 'no recovery: the success rate never held above the threshold';
   else summary = `recovered in ${mttrS} s`;
   return { name: 'recovery', passed: recovery.recovered, summary, anomalies: [] };
-}
-
-function countUnresolved(ctx: CheckContext): number {
-  let n = 0;
-  for (let k = 0; k < ctx.keys.keys.size; k++) n += ctx.facts.unresolved[k]!;
-  return n;
 }
 
 /** Convenience for in-memory inputs. */

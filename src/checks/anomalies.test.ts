@@ -163,6 +163,18 @@ describe('checkers on hand-made histories', () => {
     expect(v.metrics.unresolved_payments).toBe(2);
   });
 
+  it('payment-level figures: one payment per key, each succeeded, declined or unresolved', () => {
+    const v = run();
+    // k1 k2 (after a retry) k6 k7 succeeded, k3 declined (402), k4 k5 unresolved; 11 write attempts
+    expect(v.metrics).toMatchObject({
+      payments: 7,
+      payments_succeeded: 4,
+      payments_declined: 1,
+      unresolved_payments: 2,
+    });
+    expect(v.metrics.attempts_per_payment).toBeCloseTo(11 / 7, 9);
+  });
+
   it('duplicate application: a key applied twice', () => {
     const v = run({
       transfers: [...baseTransfers(), { id: 'tx1-again', key: 'k1', from: 'a', to: 'b', amount: 100 }],

@@ -35,7 +35,13 @@ export const METRICS = {
   max_ms: 'maximum latency from intended start, ms',
   attempts: 'attempts made',
   dropped: 'scheduled requests the engine could not start (k6 dropped_iterations)',
+  // payment level: a payment is one idempotency key, however many attempts it took
+  payments: 'payments sent (idempotency keys with at least one write attempt)',
+  payments_succeeded: 'payments acknowledged by at least one attempt',
+  payments_declined:
+    'payments definitively refused with no effect (a business decline or another no-effect answer)',
   unresolved_payments: 'payments that never succeeded within the retry budget',
+  attempts_per_payment: 'write attempts per payment (retry amplification; 1 means no retry)',
 } as const;
 
 export type MetricName = keyof typeof METRICS;

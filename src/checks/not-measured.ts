@@ -13,6 +13,8 @@ export interface MeasurementFacts {
   /** Attempts in the history (payments and reads). */
   attempts: number;
   reads: number;
+  /** Payments (idempotency keys with a write attempt) in the history. */
+  payments: number;
   /** `dropped_iterations` the history recorded. */
   dropped: number;
   /** Why the authoritative ledger could not be read (`no ledger export from us-east: ...`), else null. */
@@ -58,7 +60,11 @@ const TRAFFIC_METRICS: readonly MetricName[] = [
   'cross_region_duplicates',
   'stale_reads',
   'rpo_s',
+  'payments',
+  'payments_succeeded',
+  'payments_declined',
   'unresolved_payments',
+  'attempts_per_payment',
   'anomalies',
   'success_rate',
   'error_rate',
@@ -88,6 +94,8 @@ export function whyNotMeasured(facts: MeasurementFacts): NotMeasured {
     mark(['anomalies'], `not every checker ran (${facts.missingLedger})`);
   }
   markRecovery(facts, mark);
+  if (facts.payments === 0)
+    mark(['attempts_per_payment'], 'no payment in the history (the load sent only reads)');
   if (facts.reads === 0) mark(['stale_reads'], 'no read in the history (the load mix sends no reads)');
   if (facts.rpoS === null)
     mark(

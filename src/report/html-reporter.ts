@@ -12,6 +12,7 @@ import { renderChart, type Band, type Marker, type Series } from './svg-chart.js
 import { faultRows } from './fault-rows.js';
 import { formatNumber, formatPercent, relativeSeconds } from './format.js';
 import { stepsHtml } from './steps.js';
+import { headline } from './headline.js';
 import { notMeasuredReason } from '../checks/not-measured.js';
 import type { MetricName } from '../checks/metrics-catalog.js';
 
@@ -21,9 +22,9 @@ export const REPORT_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#111827;background:#f9fafb}
 main{max-width:980px;margin:0 auto;padding:24px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
-.meta{color:#4b5563} .status-passed{color:#15803d} .status-failed,.status-aborted,.status-error,.status-interrupted,.status-incomplete{color:#b91c1c}
-.cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
-.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;min-width:110px}
+.meta{color:#4b5563} .headline{font-size:17px;font-weight:600;margin:12px 0 2px} .status-passed{color:#15803d} .status-failed,.status-aborted,.status-error,.status-interrupted,.status-incomplete{color:#b91c1c}
+.cards{display:grid;grid-template-columns:repeat(5,1fr);gap:10px;margin-top:14px}
+.card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:10px 14px;min-width:0}
 .card b{display:block;font-size:18px} .card span{color:#6b7280;font-size:12px}
 table{border-collapse:collapse;width:100%;background:#fff} th,td{border:1px solid #e5e7eb;padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#f3f4f6} .pass{color:#15803d} .fail{color:#b91c1c}
@@ -113,6 +114,10 @@ export function renderCharts(report: RunReport): string {
 
 /** The metrics on the cards at the top. */
 const CARD_METRICS: readonly MetricName[] = [
+  'payments',
+  'payments_succeeded',
+  'payments_declined',
+  'unresolved_payments',
   'mttr_s',
   'outage_s',
   'detection_s',
@@ -125,6 +130,7 @@ const CARD_METRICS: readonly MetricName[] = [
 export function renderHtml(report: RunReport): string {
   const { run, verdict } = report;
   const m = verdict?.metrics ?? {};
+  const top = headline(report);
   const card = (label: string, value: string) =>
     `<div class="card"><b>${escapeXml(value)}</b><span>${escapeXml(label)}</span></div>`;
   const notMeasured = CARD_METRICS.flatMap((name) => {
@@ -186,7 +192,9 @@ export function renderHtml(report: RunReport): string {
 <h1>${escapeXml(run.scenario.name)} — <span class="status-${run.status}">${escapeXml(run.status.toUpperCase())}</span></h1>
 <div class="meta">run ${escapeXml(run.id)} · ${escapeXml(run.startedAt)} · driver ${escapeXml(run.driver)} · seed ${run.seed} · ${escapeXml(report.topology.regions.join(', '))} (primary ${escapeXml(report.topology.primary)}, ${escapeXml(report.topology.replication)})${report.topology.bugs.length ? ` · seeded bugs: ${escapeXml(report.topology.bugs.join(', '))}` : ''}</div>
 ${run.reason ? `<p class="fail">${escapeXml(run.reason)}</p>` : ''}
-<div class="cards">${card('MTTR (s)', formatNumber(m.mttr_s))}${card('outage (s)', formatNumber(m.outage_s))}${card('detection (s)', formatNumber(m.detection_s))}${card('RPO (s)', formatNumber(m.rpo_s))}${card('success rate', formatPercent(m.success_rate))}${card('p99 (ms)', formatNumber(m.p99_ms, 0))}${card('anomalies', formatNumber(m.anomalies))}</div>
+<p id="headline" class="headline">${escapeXml(top.payments)}</p>
+<p id="attempts" class="meta">${escapeXml(top.attempts)}</p>
+<div class="cards">${card('payments succeeded', formatNumber(m.payments_succeeded))}${card('declined', formatNumber(m.payments_declined))}${card('unresolved', formatNumber(m.unresolved_payments))}${card('MTTR (s)', formatNumber(m.mttr_s))}${card('outage (s)', formatNumber(m.outage_s))}${card('detection (s)', formatNumber(m.detection_s))}${card('RPO (s)', formatNumber(m.rpo_s))}${card('attempt success', formatPercent(m.success_rate))}${card('p99 (ms)', formatNumber(m.p99_ms, 0))}${card('anomalies', formatNumber(m.anomalies))}</div>
 ${notMeasured ? `<ul id="not-measured">${notMeasured}</ul>` : ''}
 ${stepsHtml(report.steps)}<h2>Over time</h2>
 ${renderCharts(report)}

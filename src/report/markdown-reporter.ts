@@ -7,8 +7,14 @@ import { notMeasuredReason } from '../checks/not-measured.js';
 import { faultRows } from './fault-rows.js';
 import { formatNumber, formatPercent, NOT_MEASURED, relativeSeconds } from './format.js';
 import { stepsMarkdown } from './steps.js';
+import { headline } from './headline.js';
 
 const HEADLINE_METRICS = [
+  'payments',
+  'payments_succeeded',
+  'payments_declined',
+  'unresolved_payments',
+  'attempts_per_payment',
   'mttr_s',
   'outage_s',
   'detection_s',
@@ -36,6 +42,8 @@ export function renderMarkdown(report: RunReport): string {
   if (report.topology.network !== undefined) lines.push(`Network: ${report.topology.network}`, '');
   if (run.reason) lines.push(`> ${run.reason}`, '');
 
+  const top = headline(report);
+  lines.push(`**${top.payments}**`, '', top.attempts, '');
   if (verdict) {
     lines.push('| metric | value |', '|---|---|');
     for (const name of HEADLINE_METRICS) {

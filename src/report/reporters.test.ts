@@ -66,6 +66,46 @@ describe('markdown', () => {
   });
 });
 
+describe('payment-level headline', () => {
+  const PAYMENTS = '5900 of 6000 payments succeeded (98.33%) · 60 declined · 40 unresolved';
+  const ATTEMPTS =
+    'attempt success 84.00% · 8000 attempts · 1.33 attempts per payment · peak 200/s offered (200/s planned)';
+
+  it('markdown leads with payments, attempts second, and lists the payment metrics first', () => {
+    const md = renderMarkdown(sampleReport());
+    expect(md).toContain(`**${PAYMENTS}**\n\n${ATTEMPTS}\n`);
+    expect(md.indexOf(PAYMENTS)).toBeLessThan(md.indexOf('| metric | value |'));
+    expect(md).toContain('| payments_succeeded | 5900 |');
+    expect(md).toContain('| unresolved_payments | 40 |');
+    expect(md.indexOf('| payments |')).toBeLessThan(md.indexOf('| success_rate |'));
+  });
+
+  it('html leads with payments and has a card for each payment outcome', () => {
+    const html = renderHtml(sampleReport());
+    expect(html).toContain(`<p id="headline" class="headline">${PAYMENTS}</p>`);
+    expect(html).toContain(`<p id="attempts" class="meta">${ATTEMPTS}</p>`);
+    expect(html).toContain('<b>5900</b><span>payments succeeded</span>');
+    expect(html).toContain('<b>40</b><span>unresolved</span>');
+    expect(html).toContain('<span>attempt success</span>');
+  });
+
+  it('the peak offered rate counts retries: a window of 529/s against 150 planned shows so', () => {
+    const report = sampleReport();
+    report.load!.plannedRate = 150;
+    const w = report.verdict!.windows[70]!;
+    w.info = 132 - w.ok - w.fail; // 132 attempts in 250 ms = 528/s
+    expect(renderMarkdown(report)).toContain('peak 528/s offered (150/s planned)');
+  });
+
+  it('an older report without payment metrics says why', () => {
+    const report = sampleReport();
+    delete report.verdict!.metrics.payments;
+    expect(renderMarkdown(report)).toContain(
+      '**payments not measured: no reason recorded (report written by an older chaosbank)**',
+    );
+  });
+});
+
 describe('html', () => {
   it('is self-contained with charts, shaded fault windows and failover markers', () => {
     const html = renderHtml(sampleReport());

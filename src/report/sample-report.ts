@@ -120,6 +120,13 @@ export function sampleReport(overrides: { failGate?: boolean; start?: number } =
         duplicates: 0,
         lost_writes: failed ? 1 : 0,
         anomalies: failed ? 1 : 0,
+        attempts: 8000,
+        dropped: 0,
+        payments: 6000,
+        payments_succeeded: 5900,
+        payments_declined: 60,
+        unresolved_payments: 40,
+        attempts_per_payment: 8000 / 6000,
       },
       windows,
       recovery: {

@@ -41,4 +41,26 @@ describe('run summary (console and --json)', () => {
     expect(summary.metrics.mttr_s).toBeNull();
     expect(summary.notMeasured.mttr_s).toBe('the run stopped before checking');
   });
+
+  it('leads with payments (one idempotency key each); per-attempt figures come second', () => {
+    const summary = runSummary({ report: sampleReport(), outDir: '/tmp/run' });
+    expect(summary.metrics).toMatchObject({
+      payments: 6000,
+      payments_succeeded: 5900,
+      payments_declined: 60,
+      unresolved_payments: 40,
+    });
+    const lines = formatRunSummary(summary).split('\n');
+    expect(lines[1]).toBe('  5900 of 6000 payments succeeded (98.33%) · 60 declined · 40 unresolved');
+    expect(lines[3]).toBe('  attempt success 84.00% · 8000 attempts · 1.33 attempts per payment · dropped 0');
+  });
+
+  it('an unmeasured MTTR reads "not measured", never "n/a s"', () => {
+    const report = sampleReport();
+    report.verdict!.metrics.mttr_s = null;
+    report.verdict!.notMeasured = { mttr_s: 'no fault in the scenario' };
+    const text = formatRunSummary(runSummary({ report, outDir: '/tmp/run' }));
+    expect(text).toContain('MTTR not measured ·');
+    expect(text).not.toMatch(/n\/a/);
+  });
 });

@@ -6,6 +6,7 @@ import { notMeasuredReason } from '../checks/not-measured.js';
 import type { MetricName } from '../checks/metrics-catalog.js';
 import type { RunReport, RunStatus } from './run-report.js';
 import type { RunResult } from './options.js';
+import { attemptLine, paymentHeadline } from './payment-headline.js';
 
 export interface RunSummary {
   runId: string;
@@ -28,6 +29,11 @@ export interface RunSummary {
 }
 
 const HEADLINE_METRICS: readonly MetricName[] = [
+  'payments',
+  'payments_succeeded',
+  'payments_declined',
+  'unresolved_payments',
+  'attempts_per_payment',
   'mttr_s',
   'outage_s',
   'rpo_s',
@@ -97,7 +103,9 @@ export function formatRunSummary(summary: RunSummary, c: SummaryColors = plain):
   const show = (v: number | null | undefined, unit = '', digits = 2) =>
     v === null || v === undefined ? 'not measured' : `${Number(v.toFixed(digits))}${unit}`;
   lines.push(
-    `  MTTR ${show(m.mttr_s, ' s')} · RPO ${show(m.rpo_s, ' s')} · success ${m.success_rate == null ? 'not measured' : `${(m.success_rate * 100).toFixed(2)}%`} · p99 ${show(m.p99_ms, ' ms', 0)} · attempts ${show(m.attempts, '', 0)} · dropped ${show(m.dropped, '', 0)} · anomalies ${show(m.anomalies, '', 0)}`,
+    `  ${c.bold(paymentHeadline(m) ?? `payments not measured: ${summary.notMeasured.payments ?? 'no reason recorded'}`)}`,
+    `  MTTR ${show(m.mttr_s, ' s')} · RPO ${show(m.rpo_s, ' s')} · p99 ${show(m.p99_ms, ' ms', 0)} · anomalies ${show(m.anomalies, '', 0)}`,
+    `  ${c.dim(`${attemptLine(m)} · dropped ${show(m.dropped, '', 0)}`)}`,
   );
   if (summary.gates.length > 0) {
     lines.push('  gates:');
