@@ -1,9 +1,10 @@
 /**
  * The faults of a run as table rows for the text reporters: when each was scheduled, when it took
- * effect and how late, and when it was reverted (times relative to the run's first phase).
+ * effect and how late, and when it was reverted (times on the report's clock: t = 0 at run start).
  */
 import type { RunReport } from '../run/run-report.js';
-import { relativeSeconds } from './format.js';
+import { relativeSeconds, reportOrigin } from './format.js';
+import { targetText } from './event-text.js';
 
 export interface FaultRow {
   fault: string;
@@ -15,11 +16,11 @@ export interface FaultRow {
 }
 
 export function faultRows(report: RunReport): FaultRow[] {
-  const origin = report.phases[0]?.start ?? 0;
+  const origin = reportOrigin(report);
   const at = (time: number | null | undefined): string =>
     time === null || time === undefined ? 'n/a' : relativeSeconds(time, origin);
   return report.faults.map((f) => ({
-    fault: `${f.id} (${f.kind}${Object.keys(f.target).length > 0 ? ` ${Object.values(f.target).join(' ')}` : ''})`,
+    fault: `${f.id} (${[f.kind, targetText(f.target)].filter(Boolean).join(' ')})`,
     scheduled: at(f.scheduledAt),
     applied: at(f.appliedAt),
     late:

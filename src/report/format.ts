@@ -1,5 +1,6 @@
 /** Small formatting helpers shared by the text reporters. */
 import type { Anomaly } from '../checks/verdict.js';
+import type { RunReport } from '../run/run-report.js';
 
 export const NOT_MEASURED = 'not measured';
 
@@ -14,9 +15,19 @@ export function formatPercent(value: number | null | undefined): string {
   return value === null || value === undefined ? NOT_MEASURED : `${(value * 100).toFixed(2)}%`;
 }
 
-/** Seconds since the run's first phase, for timelines ("t+12.3s"). */
+/** Seconds on the report's clock (`reportOrigin`), for timelines: `t+12.3 s`, `t-0.4 s` before it. */
 export function relativeSeconds(epochMs: number, origin: number): string {
-  return `t+${((epochMs - origin) / 1000).toFixed(1)}s`;
+  const s = (epochMs - origin) / 1000;
+  return `t${s < 0 ? '-' : '+'}${Math.abs(s).toFixed(1)} s`;
+}
+
+/**
+ * The one clock of a report: t = 0 is the run's start. Charts, the fault table, the timeline and
+ * drill steps all count from here, so one instant reads the same everywhere.
+ */
+export function reportOrigin(report: Pick<RunReport, 'run' | 'phases'>): number {
+  const started = Date.parse(report.run.startedAt);
+  return Number.isFinite(started) ? started : (report.phases[0]?.start ?? 0);
 }
 
 /** One anomaly as a few plain-text lines: the message, then its evidence as compact JSON. */

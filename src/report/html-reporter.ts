@@ -10,7 +10,8 @@ import type { RunReport } from '../run/run-report.js';
 import { escapeXml } from './xml.js';
 import { renderChart, type Band, type Marker, type Series } from './svg-chart.js';
 import { faultRows } from './fault-rows.js';
-import { formatNumber, formatPercent, relativeSeconds } from './format.js';
+import { formatNumber, formatPercent, relativeSeconds, reportOrigin } from './format.js';
+import { eventText } from './event-text.js';
 import { stepsHtml } from './steps.js';
 import { headline } from './headline.js';
 import { notMeasuredReason } from '../checks/not-measured.js';
@@ -137,7 +138,7 @@ export function renderHtml(report: RunReport): string {
     const why = verdict ? notMeasuredReason(verdict, name) : undefined;
     return why === undefined ? [] : [`<li><code>${name}</code> not measured: ${escapeXml(why)}</li>`];
   }).join('');
-  const origin = report.phases[0]?.start ?? Date.parse(run.startedAt);
+  const origin = reportOrigin(report);
   const gates = report.gates
     .map(
       (g) =>
@@ -165,18 +166,20 @@ export function renderHtml(report: RunReport): string {
     )
     .join('');
   const timeline = [
-    ...report.phases.map((p) => ({ time: p.start, text: `phase ${p.name}` })),
+    ...report.phases.map((p) => ({ time: p.start, text: `phase ${p.name}`, details: [] as string[] })),
     ...report.events
       .filter((e) => e.type !== 'phase')
-      .map((e) => ({
-        time: e.time,
-        text: `${e.type}${e.region ? ` ${e.region}` : ''}${e.data ? ` ${JSON.stringify(e.data)}` : ''}`,
-      })),
+      .map((e) => ({ time: e.time, ...eventText(e, origin) })),
   ]
     .sort((a, b) => a.time - b.time)
     .slice(0, 300)
     .map(
-      (e) => `<tr><td>${escapeXml(relativeSeconds(e.time, origin))}</td><td>${escapeXml(e.text)}</td></tr>`,
+      (e) =>
+        `<tr><td>${escapeXml(relativeSeconds(e.time, origin))}</td><td>${escapeXml(e.text)}${
+          e.details.length > 0
+            ? `<details><summary>details</summary>${e.details.map((d) => `<div>${escapeXml(d)}</div>`).join('')}</details>`
+            : ''
+        }</td></tr>`,
     )
     .join('');
   const faults = faultRows(report)
@@ -205,6 +208,7 @@ ${checkers ? `<table id="checkers"><tr><th>checker</th><th>result</th><th>summar
 ${anomalies ? `<h2>Anomalies</h2>${anomalies}` : ''}
 ${faults ? `<h2>Faults</h2><table id="faults"><tr><th>fault</th><th>scheduled</th><th>applied</th><th>late</th><th>reverted</th></tr>${faults}</table>` : ''}
 <h2>Timeline</h2>
+<p class="meta">t = 0 is the run's start (${escapeXml(run.startedAt)}); the charts use the same clock.</p>
 <table id="timeline"><tr><th>time</th><th>event</th></tr>${timeline}</table>
 </main></body></html>
 `;

@@ -5,7 +5,8 @@ import type { Reporter } from '../run/reporter.js';
 import type { RunReport } from '../run/run-report.js';
 import { notMeasuredReason } from '../checks/not-measured.js';
 import { faultRows } from './fault-rows.js';
-import { formatNumber, formatPercent, NOT_MEASURED, relativeSeconds } from './format.js';
+import { formatNumber, formatPercent, NOT_MEASURED, relativeSeconds, reportOrigin } from './format.js';
+import { eventText } from './event-text.js';
 import { stepsMarkdown } from './steps.js';
 import { headline } from './headline.js';
 
@@ -103,17 +104,14 @@ export function renderMarkdown(report: RunReport): string {
     lines.push('');
   }
 
-  const origin = report.phases[0]?.start ?? 0;
+  const origin = reportOrigin(report);
   if (report.faults.length > 0 || report.events.length > 0) {
-    lines.push('## Timeline', '');
+    lines.push('## Timeline', '', `t = 0 is the run's start (${run.startedAt}).`, '');
     const entries = [
       ...report.phases.map((p) => ({ time: p.start, text: `phase **${p.name}**` })),
       ...report.events
         .filter((e) => e.type !== 'phase')
-        .map((e) => ({
-          time: e.time,
-          text: `${e.type}${e.region ? ` ${e.region}` : ''}${e.data ? ` ${JSON.stringify(e.data)}` : ''}`,
-        })),
+        .map((e) => ({ time: e.time, text: eventText(e, origin).text })),
     ].sort((a, b) => a.time - b.time);
     for (const e of entries.slice(0, 200)) lines.push(`- ${relativeSeconds(e.time, origin)} ${cell(e.text)}`);
     lines.push('');

@@ -106,6 +106,41 @@ describe('payment-level headline', () => {
   });
 });
 
+describe('timeline: one line of words per event, one clock (t = 0 at run start)', () => {
+  const APPLIED =
+    'fault f1 applied: region-outage region us-east, 11 links down (scheduled t+15.0 s, +12 ms late)';
+
+  it('markdown: fault events in words, no raw JSON, no epoch milliseconds', () => {
+    const md = renderMarkdown(sampleReport());
+    const timeline = md.slice(md.indexOf('## Timeline'));
+    expect(timeline).toContain(`- t+15.0 s ${APPLIED}`);
+    expect(timeline).toContain('- t+18.0 s failover.promoted eu-west (epoch 2)');
+    expect(timeline).toContain('- t+18.7 s router switched us-east -> eu-west');
+    expect(timeline).toContain('- t+30.0 s fault f1 reverted: region-outage region us-east, 11 links down');
+    expect(timeline).not.toMatch(/[{}"]|appliedAt|17963|api-us-east-db-us-east/);
+  });
+
+  it('html: the same words, the proxy names folded under details', () => {
+    const html = renderHtml(sampleReport());
+    const timeline = html.slice(html.indexOf('<table id="timeline">'));
+    expect(timeline).toContain(`<td>t+15.0 s</td><td>${APPLIED}<details><summary>details</summary>`);
+    expect(timeline).toContain('<div>links down: client-router, router-api-us-east,');
+    expect(timeline).not.toMatch(/&quot;|appliedAt/);
+  });
+
+  it('a report without phases counts from run start, not from epoch 0', () => {
+    const report = { ...sampleReport(), phases: [] };
+    const md = renderMarkdown(report);
+    expect(md).toContain(`- t+15.0 s ${APPLIED}`);
+    expect(md).not.toMatch(/t\+\d{7,}/);
+  });
+
+  it('the fault table counts from the same origin', () => {
+    const md = renderMarkdown(sampleReport());
+    expect(md).toContain('| f1 (region-outage us-east) | t+15.0 s | t+15.0 s | +12 ms | t+30.0 s |');
+  });
+});
+
 describe('html', () => {
   it('is self-contained with charts, shaded fault windows and failover markers', () => {
     const html = renderHtml(sampleReport());

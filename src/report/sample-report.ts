@@ -4,6 +4,48 @@
  */
 import type { RunReport } from '../run/run-report.js';
 import type { WindowStat } from '../checks/verdict.js';
+import type { StackEvent } from '../contract/events.js';
+
+/** The 11 links a region-outage of us-east takes down (toxiproxy proxy names). */
+const US_EAST_LINKS = [
+  'client-router',
+  'router-api-us-east',
+  'api-us-east-db-us-east',
+  'api-eu-west-db-us-east',
+  'api-ap-south-db-us-east',
+  'replication-eu-west-us-east',
+  'replication-ap-south-us-east',
+  'controller-db-us-east',
+  'controller-api-us-east',
+  'router-health-us-east',
+  'api-us-east-db-eu-west',
+];
+
+/** A fault event as the injector emits it: proxy names, toxics, scheduled and applied instants. */
+function faultEvent(
+  type: 'fault.applied' | 'fault.reverted',
+  time: number,
+  scheduledAt: number,
+  appliedAt: number,
+): StackEvent {
+  return {
+    time,
+    type,
+    region: 'us-east',
+    data: {
+      id: 'f1',
+      kind: 'region-outage',
+      target: 'region us-east',
+      proxies: US_EAST_LINKS,
+      toxics: [],
+      disabled: US_EAST_LINKS,
+      processes: [],
+      scheduledAt,
+      appliedAt,
+      ...(type === 'fault.reverted' ? { revertedAt: time } : {}),
+    },
+  };
+}
 
 export function sampleReport(overrides: { failGate?: boolean; start?: number } = {}): RunReport {
   const start = overrides.start ?? Date.parse('2026-11-22T10:00:00Z');
@@ -69,6 +111,7 @@ export function sampleReport(overrides: { failGate?: boolean; start?: number } =
       },
     ],
     events: [
+      faultEvent('fault.applied', start + 15_012, start + 15_000, start + 15_012),
       { time: start + 17_000, type: 'failover.detected', component: 'controller', region: 'us-east' },
       {
         time: start + 18_000,
@@ -83,6 +126,7 @@ export function sampleReport(overrides: { failGate?: boolean; start?: number } =
         component: 'router',
         data: { from: 'us-east', to: 'eu-west' },
       },
+      faultEvent('fault.reverted', start + 30_000, start + 30_000, start + 15_012),
     ],
     verdict: {
       passed: !failed,
