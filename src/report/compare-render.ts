@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COMPARED_METRICS, type Comparison, type ComparedMetric } from './compare.js';
 import { formatNumber, formatPercent } from './format.js';
-import { REGION_COLORS, REPORT_CSS } from './html-reporter.js';
+import { REPORT_CSS } from './html-reporter.js';
+import { nameColor } from './region-colors.js';
 import { escapeXml } from './xml.js';
 import { renderChart, type Series } from './svg-chart.js';
 
@@ -116,17 +117,27 @@ ${renderTrend(comparison)}
 export function renderTrend(comparison: Comparison): string {
   const scenarios = [...new Set(comparison.rows.map((r) => r.scenario))];
   const seriesOf = (metric: ComparedMetric): Series[] =>
-    scenarios.map((scenario, i) => ({
+    scenarios.map((scenario) => ({
       name: scenario,
-      color: REGION_COLORS[i % REGION_COLORS.length]!,
+      color: nameColor(scenario),
       points: comparison.rows
         .filter((r) => r.scenario === scenario)
         .map((r) => ({ t: Date.parse(r.startedAt), v: r.metrics[metric] }))
         .sort((a, b) => a.t - b.t),
     }));
   return [
-    renderChart({ title: 'MTTR per run over time', yLabel: 's', series: seriesOf('mttr_s') }),
-    renderChart({ title: 'p99 latency per run over time', yLabel: 'ms', series: seriesOf('p99_ms') }),
+    renderChart({
+      title: 'MTTR per run over time',
+      yLabel: 's',
+      series: seriesOf('mttr_s'),
+      xAxis: { kind: 'date' },
+    }),
+    renderChart({
+      title: 'p99 latency per run over time',
+      yLabel: 'ms',
+      series: seriesOf('p99_ms'),
+      xAxis: { kind: 'date' },
+    }),
   ].join('\n');
 }
 

@@ -4,7 +4,8 @@
  * series per drill. For `chaosbank report <dir...>` to call when the reports are drills.
  */
 import { renderChart, type Series } from './svg-chart.js';
-import { REGION_COLORS, REPORT_CSS } from './html-reporter.js';
+import { REPORT_CSS } from './html-reporter.js';
+import { nameColor } from './region-colors.js';
 import { escapeXml } from './xml.js';
 import { formatNumber } from './format.js';
 import type { RunReport } from '../run/run-report.js';
@@ -36,9 +37,9 @@ export function drillTrendPoints(reports: readonly RunReport[]): DrillTrendPoint
 
 function seriesOf(points: DrillTrendPoint[], pick: (p: DrillTrendPoint) => number | null): Series[] {
   const drills = [...new Set(points.map((p) => p.drill))].sort();
-  return drills.map((drill, i) => ({
+  return drills.map((drill) => ({
     name: drill,
-    color: REGION_COLORS[i % REGION_COLORS.length]!,
+    color: nameColor(drill),
     points: points.filter((p) => p.drill === drill).map((p) => ({ t: p.time, v: pick(p) })),
   }));
 }
@@ -64,11 +65,17 @@ export function renderDrillTrendHtml(reports: readonly RunReport[]): string {
     points.length === 0
       ? '<p>No drill reports.</p>'
       : [
-          renderChart({ title: 'MTTR per drill (s)', yLabel: 's', series: seriesOf(points, (p) => p.mttrS) }),
+          renderChart({
+            title: 'MTTR per drill (s)',
+            yLabel: 's',
+            series: seriesOf(points, (p) => p.mttrS),
+            xAxis: { kind: 'date' },
+          }),
           renderChart({
             title: 'Observed RPO per drill (s)',
             yLabel: 's',
             series: seriesOf(points, (p) => p.rpoS),
+            xAxis: { kind: 'date' },
           }),
         ].join('\n');
   const rows = points

@@ -13,11 +13,10 @@ import { faultRows } from './fault-rows.js';
 import { formatNumber, formatPercent, relativeSeconds, reportOrigin } from './format.js';
 import { eventText } from './event-text.js';
 import { stepsHtml } from './steps.js';
+import { nameColors } from './region-colors.js';
 import { headline } from './headline.js';
 import { notMeasuredReason } from '../checks/not-measured.js';
 import type { MetricName } from '../checks/metrics-catalog.js';
-
-export const REGION_COLORS = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#dc2626', '#0891b2'];
 
 export const REPORT_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#111827;background:#f9fafb}
@@ -31,7 +30,7 @@ table{border-collapse:collapse;width:100%;background:#fff} th,td{border:1px soli
 th{background:#f3f4f6} .pass{color:#15803d} .fail{color:#b91c1c}
 pre{background:#111827;color:#e5e7eb;padding:10px;border-radius:6px;overflow:auto;font-size:12px}
 details{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:6px 10px;margin:6px 0}
-.chart{background:#fff;border:1px solid #e5e7eb;border-radius:8px;max-width:100%;height:auto;margin:6px 0}
+.chart{background:#fff;border:1px solid #e5e7eb;border-radius:8px;box-sizing:border-box;width:100%;height:auto;margin:6px 0;display:block}
 .chart-title{font-weight:600;font-size:13px} .axis,.legend,.band-label{font-size:11px;fill:#4b5563}
 .grid{stroke:#e5e7eb} .series{stroke-width:1.8} .fault-band{fill:#fecaca;fill-opacity:.55}
 .event-marker{stroke:#7c3aed;stroke-width:1.5;stroke-dasharray:4 3}
@@ -62,6 +61,7 @@ export function renderCharts(report: RunReport): string {
   if (windows.length === 0) return '<p>No load windows were recorded.</p>';
   const bands = faultBands(report);
   const markers = eventMarkers(report);
+  const xAxis = { kind: 'seconds', origin: reportOrigin(report) } as const;
   const success: Series = {
     name: 'success rate',
     color: '#2563eb',
@@ -72,10 +72,15 @@ export function renderCharts(report: RunReport): string {
     color: '#d97706',
     points: windows.map((w) => ({ t: w.start, v: w.p99Ms })),
   };
-  const regions = [...new Set(windows.flatMap((w) => Object.keys(w.byRegion)))].sort();
-  const share: Series[] = regions.map((region, i) => ({
+  const seen = [...new Set(windows.flatMap((w) => Object.keys(w.byRegion)))];
+  const colors = nameColors([...report.topology.regions, ...seen]);
+  const regions = [
+    ...report.topology.regions.filter((r) => seen.includes(r)),
+    ...seen.filter((r) => !report.topology.regions.includes(r)).sort(),
+  ];
+  const share: Series[] = regions.map((region) => ({
     name: region,
-    color: REGION_COLORS[i % REGION_COLORS.length]!,
+    color: colors.get(region)!,
     points: windows.map((w) => {
       const total = Object.values(w.byRegion).reduce((a, b) => a + b, 0);
       return { t: w.start, v: total > 0 ? (w.byRegion[region] ?? 0) / total : 0 };
@@ -88,6 +93,7 @@ export function renderCharts(report: RunReport): string {
       series: [success],
       bands,
       markers,
+      xAxis,
       yMin: 0,
       yMax: 1,
       formatY: (v) => `${(v * 100).toFixed(0)}%`,
@@ -98,6 +104,7 @@ export function renderCharts(report: RunReport): string {
       series: [latency],
       bands,
       markers,
+      xAxis,
     }),
     renderChart({
       title: 'Traffic share per serving region',
@@ -105,6 +112,7 @@ export function renderCharts(report: RunReport): string {
       series: share,
       bands,
       markers,
+      xAxis,
       stacked: true,
       yMin: 0,
       yMax: 1,

@@ -35,7 +35,37 @@ export interface ChartSpec {
   width?: number;
   height?: number;
   formatY?: (v: number) => string;
+  /**
+   * How the x axis reads: seconds since `origin` (the report's clock, t = 0 at run start) or calendar
+   * dates (trend charts over runs). Default: seconds since the first point.
+   */
+  xAxis?: { kind: 'seconds'; origin: number } | { kind: 'date' };
 }
+
+/** A round step (1, 2 or 5 × 10^n) that cuts `range` into about `count` parts. */
+export function niceStep(range: number, count: number): number {
+  const raw = range / Math.max(1, count);
+  if (!(raw > 0) || !Number.isFinite(raw)) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5]) if (m * magnitude >= raw * (1 - 1e-9)) return m * magnitude;
+  return 10 * magnitude;
+}
+
+/** Every multiple of `step` within [min, max], without float noise (0.30000000000000004). */
+export function ticksBetween(min: number, max: number, step: number): number[] {
+  const ticks: number[] = [];
+  const first = Math.ceil(min / step - 1e-9);
+  for (let k = first; k * step <= max + step * 1e-9; k++) ticks.push(Number((k * step).toPrecision(12)));
+  return ticks;
+}
+
+/** Decimals enough to tell ticks `step` apart (step 0.5 -> 1, step 20 -> 0). */
+function decimalsOf(step: number): number {
+  return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+}
+
+/** Points a series may have and still get a marker on each (a line alone hides one or two points). */
+const MARKED_POINTS = 30;
 
 const PAD = { left: 56, right: 16, top: 28, bottom: 34 };
 
@@ -48,16 +78,21 @@ export function renderChart(spec: ChartSpec): string {
   const times = all.map((p) => p.t);
   const t0 = times.length > 0 ? Math.min(...times) : 0;
   const t1 = times.length > 0 ? Math.max(...times) : 1;
-  const span = Math.max(1, t1 - t0);
+  const span = t1 - t0;
   const stackedTotals = spec.stacked ? stackTotals(spec.series) : undefined;
   const dataMax = stackedTotals
     ? Math.max(0, ...stackedTotals.values())
     : Math.max(0, ...all.map((p) => p.v ?? 0));
   const yMin = spec.yMin ?? 0;
-  const yMax = spec.yMax ?? (dataMax > 0 ? dataMax * 1.1 : 1);
-  const x = (t: number) => PAD.left + ((t - t0) / span) * plotW;
+  const yStep = niceStep((spec.yMax ?? (dataMax > yMin ? dataMax * 1.05 : yMin + 1)) - yMin, 5);
+  // an open-ended axis ends on a round tick above the data
+  const yMax =
+    spec.yMax ??
+    yMin + Math.max(1, Math.ceil(((dataMax > yMin ? dataMax * 1.05 : yMin + 1) - yMin) / yStep)) * yStep;
+  // a single instant sits in the middle rather than on the left edge
+  const x = (t: number) => PAD.left + (span > 0 ? ((t - t0) / span) * plotW : plotW / 2);
   const y = (v: number) => PAD.top + plotH - ((v - yMin) / Math.max(1e-9, yMax - yMin)) * plotH;
-  const fmtY = spec.formatY ?? ((v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)));
+  const fmtY = spec.formatY ?? ((v: number) => v.toFixed(decimalsOf(yStep)));
 
   const parts: string[] = [];
   parts.push(
@@ -72,21 +107,18 @@ export function renderChart(spec: ChartSpec): string {
       `<text class="band-label" x="${(bx + 3).toFixed(1)}" y="${PAD.top + 12}">${escapeXml(band.label)}</text>`,
     );
   }
-  // Axes and grid.
-  for (let i = 0; i <= 4; i++) {
-    const v = yMin + ((yMax - yMin) * i) / 4;
+  // Axes and grid: round steps on both.
+  for (const v of ticksBetween(yMin, yMax, yStep)) {
     const gy = y(v);
     parts.push(
       `<line class="grid" x1="${PAD.left}" x2="${width - PAD.right}" y1="${gy.toFixed(1)}" y2="${gy.toFixed(1)}"/>`,
-      `<text class="axis" x="${PAD.left - 6}" y="${(gy + 4).toFixed(1)}" text-anchor="end">${escapeXml(fmtY(v))}</text>`,
+      `<text class="axis y-tick" x="${PAD.left - 6}" y="${(gy + 4).toFixed(1)}" text-anchor="end">${escapeXml(fmtY(v))}</text>`,
     );
   }
-  for (let i = 0; i <= 6; i++) {
-    const t = t0 + (span * i) / 6;
+  for (const tick of xTicks(spec.xAxis, t0, t1, times))
     parts.push(
-      `<text class="axis" x="${x(t).toFixed(1)}" y="${height - 12}" text-anchor="middle">${((t - t0) / 1000).toFixed(0)}s</text>`,
+      `<text class="axis x-tick" x="${x(tick.t).toFixed(1)}" y="${height - 12}" text-anchor="middle">${escapeXml(tick.label)}</text>`,
     );
-  }
   parts.push(
     `<text class="axis" transform="translate(12 ${PAD.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
   );
@@ -99,6 +131,12 @@ export function renderChart(spec: ChartSpec): string {
         parts.push(
           `<path class="series" d="${path}" stroke="${s.color}" fill="none"><title>${escapeXml(s.name)}</title></path>`,
         );
+      const present = s.points.filter((p) => p.v !== null);
+      if (present.length <= MARKED_POINTS)
+        for (const p of present)
+          parts.push(
+            `<circle class="point" cx="${x(p.t).toFixed(1)}" cy="${y(p.v!).toFixed(1)}" r="3.5" fill="${s.color}"><title>${escapeXml(`${s.name}: ${fmtY(p.v!)}`)}</title></circle>`,
+          );
     }
 
   for (const m of spec.markers ?? []) {
@@ -117,6 +155,39 @@ export function renderChart(spec: ChartSpec): string {
   });
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** X tick positions and labels: round seconds on the report's clock, or dates for trends over runs. */
+function xTicks(
+  axis: ChartSpec['xAxis'],
+  t0: number,
+  t1: number,
+  times: readonly number[],
+): { t: number; label: string }[] {
+  if (axis?.kind === 'date') {
+    const distinct = [...new Set(times)].sort((a, b) => a - b);
+    const picks =
+      distinct.length <= 6
+        ? distinct
+        : Array.from({ length: 6 }, (_, i) => distinct[Math.round((i * (distinct.length - 1)) / 5)]!);
+    const sameDay = new Date(t0).toISOString().slice(0, 10) === new Date(t1).toISOString().slice(0, 10);
+    return picks.map((t) => ({
+      t,
+      label: new Date(t)
+        .toISOString()
+        .slice(sameDay ? 11 : 0, sameDay ? 19 : 16)
+        .replace('T', ' '),
+    }));
+  }
+  const origin = axis?.origin ?? t0;
+  const from = (t0 - origin) / 1000;
+  const to = (t1 - origin) / 1000;
+  if (to <= from) return [{ t: t0, label: `${Number(from.toFixed(1))} s` }];
+  const step = niceStep(to - from, 7);
+  return ticksBetween(from, to, step).map((s) => ({
+    t: origin + s * 1000,
+    label: `${s.toFixed(decimalsOf(step))} s`,
+  }));
 }
 
 /** A polyline that breaks at null values (no data in a window). */
