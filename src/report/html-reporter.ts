@@ -12,6 +12,7 @@ import { renderChart, type Band, type Marker, type Series } from './svg-chart.js
 import { faultRows } from './fault-rows.js';
 import { formatNumber, formatPercent, relativeSeconds, reportOrigin } from './format.js';
 import { eventText } from './event-text.js';
+import { ATTEMPT_COLUMNS, evidenceTables, LEDGER_COLUMNS, type EvidenceTables } from './evidence-table.js';
 import { stepsHtml } from './steps.js';
 import { nameColors } from './region-colors.js';
 import { headline } from './headline.js';
@@ -136,6 +137,19 @@ const CARD_METRICS: readonly MetricName[] = [
   'anomalies',
 ];
 
+function evidenceHtml(tables: EvidenceTables): string {
+  const table = (columns: string[], rows: string[][]) =>
+    `<table class="evidence"><tr>${columns.map((c) => `<th>${escapeXml(c)}</th>`).join('')}</tr>${rows
+      .map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`)
+      .join('')}</table>`;
+  return [
+    tables.facts.length > 0 ? `<p>${escapeXml(tables.facts.join(' · '))}</p>` : '',
+    tables.attempts.length > 0 ? table(ATTEMPT_COLUMNS, tables.attempts) : '',
+    tables.ledger.length > 0 ? table(LEDGER_COLUMNS, tables.ledger) : '',
+    ...tables.other.map((o) => `<p><code>${escapeXml(o)}</code></p>`),
+  ].join('');
+}
+
 export function renderHtml(report: RunReport): string {
   const { run, verdict } = report;
   const m = verdict?.metrics ?? {};
@@ -168,7 +182,7 @@ export function renderHtml(report: RunReport): string {
         a.examples
           .map(
             (e) =>
-              `<details><summary>${escapeXml(e.message)}</summary><pre>${escapeXml(JSON.stringify(e.evidence, null, 2))}</pre></details>`,
+              `<details><summary>${escapeXml(e.message)}</summary>${evidenceHtml(evidenceTables(e.evidence, origin))}</details>`,
           )
           .join(''),
     )

@@ -7,6 +7,7 @@ import { notMeasuredReason } from '../checks/not-measured.js';
 import { faultRows } from './fault-rows.js';
 import { formatNumber, formatPercent, NOT_MEASURED, relativeSeconds, reportOrigin } from './format.js';
 import { eventText } from './event-text.js';
+import { ATTEMPT_COLUMNS, evidenceTables, LEDGER_COLUMNS, type EvidenceTables } from './evidence-table.js';
 import { stepsMarkdown } from './steps.js';
 import { headline } from './headline.js';
 
@@ -27,6 +28,22 @@ const HEADLINE_METRICS = [
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function evidenceMarkdown(tables: EvidenceTables): string[] {
+  const lines: string[] = [];
+  const table = (columns: string[], rows: string[][]) => [
+    `| ${columns.join(' | ')} |`,
+    `|${columns.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+    '',
+  ];
+  if (tables.facts.length > 0) lines.push(cell(tables.facts.join(' · ')), '');
+  if (tables.attempts.length > 0) lines.push(...table(ATTEMPT_COLUMNS, tables.attempts));
+  if (tables.ledger.length > 0) lines.push(...table(LEDGER_COLUMNS, tables.ledger));
+  for (const other of tables.other) lines.push(`- ${cell(other)}`);
+  if (tables.other.length > 0) lines.push('');
+  return lines;
 }
 
 export function renderMarkdown(report: RunReport): string {
@@ -82,17 +99,10 @@ export function renderMarkdown(report: RunReport): string {
       lines.push('## Anomalies', '');
       for (const a of anomalies) {
         lines.push(`### ${a.type} (${a.count})`, '');
-        for (const example of a.examples.slice(0, 3))
-          lines.push(
-            `- ${example.message}`,
-            '',
-            '  ```json',
-            ...JSON.stringify(example.evidence, null, 2)
-              .split('\n')
-              .map((l) => `  ${l}`),
-            '  ```',
-            '',
-          );
+        a.examples.slice(0, 3).forEach((example, n) => {
+          lines.push(`**Example ${n + 1}.** ${cell(example.message)}`, '');
+          lines.push(...evidenceMarkdown(evidenceTables(example.evidence, reportOrigin(report))));
+        });
       }
     }
   }

@@ -141,6 +141,73 @@ describe('timeline: one line of words per event, one clock (t = 0 at run start)'
   });
 });
 
+describe('evidence as tables', () => {
+  /** A duplicate: two attempts of one key, and the two ledger rows it left. */
+  function duplicateReport(): RunReport {
+    const report = sampleReport({ failGate: true });
+    const start = Date.parse(report.run.startedAt);
+    const at = (ms: number) => new Date(start + ms).toISOString();
+    report.verdict!.checkers[1]!.anomalies[0]!.examples[0]!.evidence = {
+      key: 'k-7',
+      attempts: [
+        {
+          kind: 'first',
+          intendedStart: at(14_000),
+          start: at(14_001),
+          end: at(16_000),
+          status: 0,
+          error: 'timeout',
+          outcome: 'info',
+          servedBy: 'us-east',
+          epoch: 1,
+        },
+        {
+          kind: 'retry',
+          intendedStart: at(16_100),
+          start: at(16_100),
+          end: at(16_142),
+          status: 201,
+          outcome: 'ok',
+          servedBy: 'eu-west',
+          epoch: 2,
+        },
+      ],
+      ledger: [
+        {
+          region: 'eu-west',
+          id: 'tx-9',
+          idempotency_key: 'k-7',
+          created_at: at(14_010),
+          entries: [
+            { account: 'a-1', amount: -500, currency: 'USD' },
+            { account: 'a-2', amount: 500, currency: 'USD' },
+          ],
+        },
+      ],
+    };
+    return report;
+  }
+
+  it('markdown: the key, an attempts table and a ledger table, no JSON', () => {
+    const md = renderMarkdown(duplicateReport());
+    const section = md.slice(md.indexOf('## Anomalies'), md.indexOf('## Faults'));
+    expect(section).toContain('key k-7\n\n| time | kind | status | outcome | served by | epoch | latency |');
+    expect(section).toContain('| t+14.0 s | first | timeout | info | us-east | 1 | 2000 ms |');
+    expect(section).toContain('| t+16.1 s | retry | 201 | ok | eu-west | 2 | 42 ms |');
+    expect(section).toContain('| eu-west | tx-9 | t+14.0 s | a-1 -500 USD, a-2 +500 USD |');
+    expect(section).not.toMatch(/```|[{}"]/);
+  });
+
+  it('html: the same tables inside the example', () => {
+    const html = renderHtml(duplicateReport());
+    expect(html).toContain('<p>key k-7</p><table class="evidence"><tr><th>time</th><th>kind</th>');
+    expect(html).toContain(
+      '<tr><td>t+16.1 s</td><td>retry</td><td>201</td><td>ok</td><td>eu-west</td><td>2</td><td>42 ms</td></tr>',
+    );
+    expect(html).not.toContain('<pre>');
+  });
+});
+
 describe('html', () => {
   it('is self-contained with charts, shaded fault windows and failover markers', () => {
     const html = renderHtml(sampleReport());
